@@ -1,0 +1,197 @@
+"""Create and drop test collections through the Directus API.
+
+Field helpers return the JSON Directus expects in ``POST /collections``; every
+field gets a ``meta`` object (Directus on SQLite needs one for timestamp and
+JSON fields) and booleans/JSON get their cast specials, as the Studio does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from directus_orm import Session
+
+
+def unique(prefix: str) -> str:
+    """A collection name that no other test (or earlier run) uses."""
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+def pk_integer(name: str = "id") -> dict[str, Any]:
+    return {
+        "field": name,
+        "type": "integer",
+        "meta": {"hidden": True, "interface": "input", "readonly": True},
+        "schema": {"is_primary_key": True, "has_auto_increment": True},
+    }
+
+
+def pk_string(name: str = "id") -> dict[str, Any]:
+    return {
+        "field": name,
+        "type": "string",
+        "meta": {"interface": "input"},
+        "schema": {"is_primary_key": True, "length": 255, "has_auto_increment": False},
+    }
+
+
+def string(name: str, *, nullable: bool = True, unique: bool = False) -> dict[str, Any]:
+    return {
+        "field": name,
+        "type": "string",
+        "meta": {"interface": "input"},
+        "schema": {"is_nullable": nullable, "is_unique": unique},
+    }
+
+
+def text(name: str) -> dict[str, Any]:
+    return {"field": name, "type": "text", "meta": {"interface": "input-multiline"}, "schema": {}}
+
+
+def integer(name: str, *, default: int | None = None, nullable: bool = True) -> dict[str, Any]:
+    return {
+        "field": name,
+        "type": "integer",
+        "meta": {"interface": "input"},
+        "schema": {"default_value": default, "is_nullable": nullable},
+    }
+
+
+def float_(name: str) -> dict[str, Any]:
+    return {"field": name, "type": "float", "meta": {"interface": "input"}, "schema": {}}
+
+
+def decimal(name: str, precision: int = 10, scale: int = 2) -> dict[str, Any]:
+    return {
+        "field": name,
+        "type": "decimal",
+        "meta": {"interface": "input"},
+        "schema": {"numeric_precision": precision, "numeric_scale": scale},
+    }
+
+
+def boolean(name: str, *, default: bool = False) -> dict[str, Any]:
+    return {
+        "field": name,
+        "type": "boolean",
+        "meta": {"interface": "boolean", "special": ["cast-boolean"]},
+        "schema": {"default_value": default},
+    }
+
+
+def timestamp(name: str, special: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "field": name,
+        "type": "timestamp",
+        "meta": {"interface": "datetime", "special": special or []},
+        "schema": {},
+    }
+
+
+def datetime_(name: str) -> dict[str, Any]:
+    return {"field": name, "type": "dateTime", "meta": {"interface": "datetime"}, "schema": {}}
+
+
+def date(name: str) -> dict[str, Any]:
+    return {"field": name, "type": "date", "meta": {"interface": "datetime"}, "schema": {}}
+
+
+def json_(name: str) -> dict[str, Any]:
+    return {
+        "field": name,
+        "type": "json",
+        "meta": {"interface": "input-code", "special": ["cast-json"]},
+        "schema": {},
+    }
+
+
+def uuid_(name: str) -> dict[str, Any]:
+    return {"field": name, "type": "uuid", "meta": {"interface": "input"}, "schema": {}}
+
+
+def m2o(name: str) -> dict[str, Any]:
+    """The foreign-key field of a many-to-one (add the relation with :meth:`Schema.m2o`)."""
+    return {
+        "field": name,
+        "type": "integer",
+        "meta": {"interface": "select-dropdown-m2o", "special": ["m2o"]},
+        "schema": {},
+    }
+
+
+class Schema:
+    """Creates collections and relations; :meth:`drop` removes them all."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.collections: list[str] = []
+
+    def collection(
+        self,
+        name: str,
+        fields: list[dict[str, Any]],
+        *,
+        singleton: bool = False,
+        sort_field: str | None = None,
+    ) -> str:
+        has_pk = any(f.get("schema", {}) and f["schema"].get("is_primary_key") for f in fields)
+        if not has_pk:
+            fields = [pk_integer(), *fields]
+        meta: dict[str, Any] = {"singleton": singleton}
+        if sort_field:
+            meta["sort_field"] = sort_field
+        self.session.request(
+            "POST",
+            "/collections",
+            json={"collection": name, "meta": meta, "schema": {}, "fields": fields},
+        )
+        self.collections.append(name)
+        return name
+
+    def m2o(self, collection: str, field: str, related: str, *, one_field: str | None = None) -> None:
+        """A many-to-one from ``collection.field`` to ``related``; ``one_field`` adds the O2M alias."""
+        if one_field:
+            self.session.request(
+                "POST",
+                f"/fields/{related}",
+                json={
+                    "field": one_field,
+                    "type": "alias",
+                    "meta": {"special": ["o2m"], "interface": "list-o2m"},
+                    "schema": None,
+                },
+            )
+        self.session.request(
+            "POST",
+            "/relations",
+            json={
+                "collection": collection,
+                "field": field,
+                "related_collection": related,
+                "meta": {"one_field": one_field, "one_deselect_action": "nullify"},
+                "schema": {"on_delete": "SET NULL"},
+            },
+        )
+
+    def seed(self, collection: str, items: list[dict[str, Any]], batch: int = 1000) -> list[Any]:
+        """Insert items in batches; returns their primary keys."""
+        keys: list[Any] = []
+        for start in range(0, len(items), batch):
+            body = self.session.request(
+                "POST",
+                f"/items/{collection}",
+                json=items[start : start + batch],
+                query={"fields": ["id"]},
+            )
+            keys.extend(row["id"] for row in body["data"])
+        return keys
+
+    def drop(self) -> None:
+        # Relations first go with their collections; delete in reverse creation order.
+        for name in reversed(self.collections):
+            try:
+                self.session.request("DELETE", f"/collections/{name}")
+            except Exception:  # noqa: BLE001 - keep dropping the rest, report at the end
+                pass
+        self.collections.clear()
