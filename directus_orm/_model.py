@@ -1,0 +1,399 @@
+"""Declarative models: pydantic v2 classes bound to a Directus collection.
+
+``class Article(Model, collection="articles")`` declares fields as pydantic
+fields. The class keywords are ``collection`` (default: the snake_case class
+name), ``primary_key`` (default ``"id"``), ``singleton`` and ``endpoint`` (for
+system collections served outside ``/items``). Pydantic's own config keywords
+work too; ``extra="allow"`` keeps fields the server returns but the model does
+not declare (in ``model_extra``), the default ``extra="ignore"`` drops them.
+
+Objects read from the server are hydrated from the response bytes in one
+pydantic-core pass. Fields the query did not fetch are *not loaded*: reading
+one raises :class:`~directus_orm.FieldNotLoaded`, never a silent ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict
+from pydantic_core import SchemaValidator
+from pydantic_core import core_schema as cs
+
+from ._exceptions import FieldError, FieldNotLoaded, MultipleObjectsReturned, ObjectDoesNotExist
+from ._filters import ResolvedField
+from ._manager import Manager
+
+if TYPE_CHECKING:
+    from ._queryset import QuerySet
+
+__all__ = ["FieldMeta", "Model", "ModelOptions", "ModelResolver"]
+
+M = TypeVar("M", bound="Model")
+
+
+class _NotLoaded:
+    """Placeholder pydantic fills in for a field missing from a response; removed at once."""
+
+    _instance: ClassVar[_NotLoaded | None] = None
+
+    def __new__(cls) -> _NotLoaded:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<not loaded>"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _NotLoaded:
+        return self
+
+
+NOT_LOADED = _NotLoaded()
+
+FieldKind = Literal["scalar", "json", "m2o", "o2m", "m2m", "m2a", "any"]
+
+
+@dataclass(frozen=True)
+class FieldMeta:
+    """What the ORM knows of one model field."""
+
+    name: str
+    """The Python attribute name."""
+    api_name: str
+    """The Directus field name (the pydantic alias, if any)."""
+    kind: FieldKind
+    nullable: bool
+    related: type[Model] | None
+    """The model on the far side of a relation, when the annotation names one."""
+    many: bool
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _flatten_annotation(annotation: Any) -> list[Any]:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        out: list[Any] = []
+        for arg in get_args(annotation):
+            out.extend(_flatten_annotation(arg))
+        return out
+    if origin is typing.Annotated:
+        return _flatten_annotation(get_args(annotation)[0])
+    return [annotation]
+
+
+def _describe_field(name: str, api_name: str, annotation: Any) -> FieldMeta:
+    parts = _flatten_annotation(annotation)
+    nullable = any(p is type(None) for p in parts)
+    related: type[Model] | None = None
+    many = False
+    json_like = False
+    for part in parts:
+        origin = get_origin(part)
+        if origin in (list, tuple, set, frozenset):
+            args = get_args(part)
+            inner = args[0] if args else Any
+            if isinstance(inner, type) and issubclass(inner, Model):
+                related, many = inner, True
+            else:
+                json_like = True
+        elif origin is dict or part is dict or part is Any:
+            json_like = True
+        elif isinstance(part, type) and issubclass(part, Model):
+            related = part
+    kind: FieldKind
+    if related is not None:
+        kind = "o2m" if many else "m2o"
+    elif json_like:
+        kind = "json"
+    else:
+        kind = "scalar"
+    return FieldMeta(name, api_name, kind, nullable, related, many)
+
+
+class ModelOptions:
+    """``Model._meta``: the collection, endpoint and field table of a model class."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        *,
+        collection: str,
+        primary_key: str,
+        singleton: bool,
+        endpoint: str | None,
+        read_only: bool,
+    ) -> None:
+        self.model = model
+        self.collection = collection
+        self.primary_key = primary_key
+        self.singleton = singleton
+        self.read_only = read_only
+        self.endpoint = endpoint if endpoint is not None else f"items/{collection}"
+        self._fields: dict[str, FieldMeta] | None = None
+        self._by_api: dict[str, FieldMeta] | None = None
+        self._validators: dict[str, SchemaValidator] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<ModelOptions {self.model.__name__} collection={self.collection!r}>"
+
+    @property
+    def fields(self) -> dict[str, FieldMeta]:
+        """Python name → field metadata, in declaration order."""
+        if self._fields is None:
+            fields: dict[str, FieldMeta] = {}
+            for name, info in self.model.model_fields.items():
+                api = info.alias if isinstance(info.alias, str) else name
+                fields[name] = _describe_field(name, api, info.annotation)
+            self._fields = fields
+            self._by_api = {f.api_name: f for f in fields.values()}
+        return self._fields
+
+    def field(self, name: str) -> FieldMeta:
+        """The field called ``name`` (Python name, Directus name, or ``pk``)."""
+        fields = self.fields
+        if name == "pk":
+            name = self.primary_key
+        meta = fields.get(name)
+        if meta is None and self._by_api is not None:
+            meta = self._by_api.get(name)
+        if meta is None:
+            known = ", ".join(fields)
+            raise FieldError(
+                f"{self.model.__name__} has no field {name!r} (fields: {known})"
+            )
+        return meta
+
+    @property
+    def pk_field(self) -> FieldMeta:
+        return self.field(self.primary_key)
+
+    @property
+    def relational(self) -> tuple[FieldMeta, ...]:
+        return tuple(f for f in self.fields.values() if f.related is not None)
+
+    # ------------------------------------------------------------ hydration
+
+    def validator(self, shape: Literal["list", "one", "item"]) -> SchemaValidator:
+        """A validator for ``{"data": [...]}``, ``{"data": {...}}`` or a bare item.
+
+        Fields absent from the input are allowed (filled with a placeholder that
+        :meth:`strip` removes), so partial responses still become models.
+        """
+        validator = self._validators.get(shape)
+        if validator is None:
+            with self._lock:
+                validator = self._validators.get(shape)
+                if validator is None:
+                    validator = _build_validator(self.model, shape)
+                    self._validators[shape] = validator
+        return validator
+
+    def strip(self, objs: Iterable[Model]) -> None:
+        """Mark fields that were not in the response as not loaded (in place)."""
+        count = len(self.fields)
+        relational = self.relational
+        for obj in objs:
+            if len(obj.__pydantic_fields_set__) != count:
+                _strip_one(obj)
+            for rel in relational:
+                value = obj.__dict__.get(rel.name)
+                if isinstance(value, Model):
+                    value._meta.strip((value,))
+                elif isinstance(value, list) and value and isinstance(value[0], Model):
+                    value[0]._meta.strip(value)
+
+
+def _strip_one(obj: Model) -> None:
+    # Fields missing from the response hold NOT_LOADED or their default; the
+    # fields set by validation are exactly those the server sent.
+    data = obj.__dict__
+    loaded = obj.__pydantic_fields_set__
+    for name in [n for n in data if n not in loaded]:
+        del data[name]
+
+
+def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
+    """Copy a core schema so every field of every Model in it becomes optional."""
+    if isinstance(schema, list):
+        return [_partial_schema(item, models) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _partial_schema(value, models) for key, value in schema.items()}
+    if out.get("type") == "model":
+        cls = out.get("cls")
+        if isinstance(cls, type) and issubclass(cls, Model):
+            models.add(cls)
+            inner = out.get("schema")
+            if isinstance(inner, dict) and inner.get("type") == "model-fields":
+                for field in inner["fields"].values():
+                    if field["schema"].get("type") != "default":
+                        field["schema"] = cs.with_default_schema(
+                            field["schema"], default=NOT_LOADED
+                        )
+    return out
+
+
+def _build_validator(model: type[Model], shape: str) -> SchemaValidator:
+    models: set[type[Model]] = set()
+    schema = _partial_schema(model.__pydantic_core_schema__, models)
+    definitions: list[Any] | None = None
+    if schema.get("type") == "definitions":
+        definitions = schema["definitions"]
+        schema = schema["schema"]
+    meta = cs.typed_dict_field(cs.any_schema(), required=False)
+    if shape == "list":
+        top: Any = cs.typed_dict_schema(
+            {"data": cs.typed_dict_field(cs.list_schema(schema)), "meta": meta}
+        )
+    elif shape == "one":
+        top = cs.typed_dict_schema(
+            {"data": cs.typed_dict_field(cs.nullable_schema(schema)), "meta": meta}
+        )
+    else:
+        top = schema
+    if definitions is not None:
+        top = cs.definitions_schema(top, definitions)
+    # pydantic-core reuses a finished class's own validator for "model" nodes,
+    # which would bring back the required fields; mark the classes unfinished
+    # while the partial validator is built.
+    saved = [(cls, cls.__dict__.get("__pydantic_complete__")) for cls in models]
+    try:
+        for cls, _ in saved:
+            type.__setattr__(cls, "__pydantic_complete__", False)
+        return SchemaValidator(top)
+    finally:
+        for cls, value in saved:
+            type.__setattr__(cls, "__pydantic_complete__", value)
+
+
+class Model(BaseModel):
+    """Base class of Directus models.
+
+    ``Article.objects`` is a :class:`~directus_orm.QuerySet` over the collection;
+    ``Article.DoesNotExist`` and ``Article.MultipleObjectsReturned`` are the
+    model's own exception classes; ``obj.pk`` is the primary key.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        extra="ignore",
+        ignored_types=(Manager,),
+    )
+
+    _meta: ClassVar[ModelOptions]
+    objects: ClassVar[Manager] = Manager()
+    DoesNotExist: ClassVar[type[ObjectDoesNotExist]] = ObjectDoesNotExist
+    MultipleObjectsReturned: ClassVar[type[MultipleObjectsReturned]] = MultipleObjectsReturned
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The class keywords (collection=..., ...) are read once pydantic has
+        # built the fields, in __pydantic_init_subclass__.
+        super().__init_subclass__()
+
+    @classmethod
+    def __pydantic_init_subclass__(
+        cls,
+        *,
+        collection: str | None = None,
+        primary_key: str | None = None,
+        singleton: bool | None = None,
+        endpoint: str | None = None,
+        read_only: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        parent: ModelOptions | None = next(
+            (b.__dict__["_meta"] for b in cls.__mro__[1:] if "_meta" in b.__dict__), None
+        )
+        inherited = parent is not None and collection is None
+        meta = ModelOptions(
+            cls,
+            collection=collection
+            or (parent.collection if inherited and parent else _snake_case(cls.__name__)),
+            primary_key=primary_key or (parent.primary_key if parent else "id"),
+            singleton=singleton if singleton is not None else bool(parent and parent.singleton),
+            endpoint=endpoint or (parent.endpoint if inherited and parent else None),
+            read_only=read_only if read_only is not None else bool(parent and parent.read_only),
+        )
+        type.__setattr__(cls, "_meta", meta)
+        if meta.primary_key not in cls.model_fields:
+            raise FieldError(
+                f"{cls.__name__}: the primary key {meta.primary_key!r} is not a field; "
+                f"declare it (e.g. `{meta.primary_key}: int | None = None`) or pass "
+                "primary_key=... in the class keywords"
+            )
+        # Model-specific exception classes, as in Django.
+        for attr, base in (
+            ("DoesNotExist", ObjectDoesNotExist),
+            ("MultipleObjectsReturned", MultipleObjectsReturned),
+        ):
+            parents = tuple(
+                getattr(b, attr) for b in cls.__bases__ if issubclass(b, Model) and b is not Model
+            ) or (base,)
+            exc = type(attr, parents, {"__module__": cls.__module__,
+                                       "__qualname__": f"{cls.__qualname__}.{attr}"})
+            type.__setattr__(cls, attr, exc)
+
+    @property
+    def pk(self) -> Any:
+        """The primary key value (``None`` for an unsaved object)."""
+        return getattr(self, type(self)._meta.primary_key)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: a declared field missing from
+        # __dict__ was not fetched by the query.
+        cls = type(self)
+        if name in cls.model_fields:
+            raise FieldNotLoaded(
+                f"{cls.__name__}.{name} was not loaded: the query did not fetch it. "
+                f"Add it with .fields(...) or call refresh_from_db()"
+            )
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        data = self.__dict__
+        for name, info in type(self).model_fields.items():
+            if name in data and info.repr:
+                yield name, data[name]
+        if self.__pydantic_extra__:
+            yield from self.__pydantic_extra__.items()
+
+    @property
+    def loaded_fields(self) -> frozenset[str]:
+        """The names of the fields this object holds (fetched or assigned)."""
+        return frozenset(n for n in type(self).model_fields if n in self.__dict__)
+
+    @classmethod
+    def _queryset(cls: type[M]) -> QuerySet[M]:
+        from ._queryset import QuerySet
+
+        return QuerySet(cls)
+
+
+class ModelResolver:
+    """Answers the filter compiler's questions about a model's fields."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+
+    @property
+    def model_name(self) -> str:
+        return self.model.__name__
+
+    def resolve(self, name: str) -> ResolvedField:
+        meta = self.model._meta.field(name)
+        related = ModelResolver(meta.related) if meta.related is not None else None
+        return ResolvedField(
+            api_name=meta.api_name, kind=meta.kind, nullable=meta.nullable, related=related
+        )

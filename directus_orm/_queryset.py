@@ -1,0 +1,895 @@
+"""The lazy, immutable, chainable QuerySet.
+
+Chain methods (``filter``, ``exclude``, ``order_by``, ``fields``, slicing ...)
+return a new QuerySet and never do I/O. Terminal methods run one *flow* (see
+``_flow.py``): the sync method drives it on a ``Session``, its ``a``-prefixed
+twin awaits it on an ``AsyncSession``. Everything Directus-specific (paging
+past the server's default of 100, keyset iteration, the ``SEARCH`` fallback
+for long URLs) is written once, in the flows.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
+
+from typing_extensions import Self
+
+from ._aggregates import Aggregate
+from ._exceptions import QueryError, WrongSessionKind
+from ._filters import EmptyResultSet, compile_filter
+from ._flow import Flow
+from ._model import Model, ModelResolver
+from ._q import Q
+from ._request import encode_query, path_of, read_call
+from ._session import AsyncSession, BaseSession, Session, get_current_session
+
+if TYPE_CHECKING:
+    from ._manager import QuerySetManager
+
+__all__ = ["GroupedQuerySet", "Page", "QuerySet"]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+#: Items asked for per request while iterating (``iterator()`` default).
+DEFAULT_CHUNK_SIZE = 1000
+#: Keys per request in ``in_bulk``.
+IN_BULK_BATCH = 500
+_META_VALUES = ("total_count", "filter_count", "*")
+
+RowKind = Literal["model", "dict", "tuple", "flat"]
+
+
+@dataclass(frozen=True)
+class QueryState:
+    """Everything a QuerySet says, as immutable data."""
+
+    where: tuple[Q, ...] = ()
+    search: str | None = None
+    fields: tuple[str, ...] | None = None
+    sort: tuple[str, ...] = ()
+    limit: int | None = None
+    offset: int = 0
+    meta: tuple[str, ...] = ()
+    deep: Mapping[str, Any] | None = None
+    alias: Mapping[str, str] | None = None
+    params: Mapping[str, Any] | None = None
+    empty: bool = False
+    rows: RowKind = "model"
+    row_fields: tuple[str, ...] = ()
+
+    @property
+    def sliced(self) -> bool:
+        return self.limit is not None or self.offset > 0
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of results, with the counts Directus reports alongside."""
+
+    items: list[T]
+    number: int
+    size: int
+    total_count: int
+    """Items in the collection, ignoring the filter."""
+    filter_count: int
+    """Items matching the filter and search."""
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.size < self.filter_count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.filter_count // self.size))
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass
+class _Batch(Generic[T]):
+    items: list[T]
+    meta: dict[str, Any] = field(default_factory=dict)
+    last_key: Any = None
+
+
+class QuerySet(Generic[T]):
+    """A lazy query over a model's collection. ``Article.objects`` returns one.
+
+    Iterating (``for``/``async for``), ``len()``, ``list()`` and ``bool()`` fetch
+    every matching item, paging past the server's default limit, and cache them.
+    """
+
+    def __init__(
+        self,
+        model: type[Model],
+        state: QueryState | None = None,
+        session: BaseSession | None = None,
+    ) -> None:
+        self.model = model
+        self._state = state or QueryState()
+        self._session = session
+        self._cache: list[T] | None = None
+        self._meta_result: dict[str, Any] = {}
+
+    @classmethod
+    def as_manager(cls) -> QuerySetManager[Self]:
+        """A manager for ``objects`` that returns this QuerySet class."""
+        from ._manager import QuerySetManager
+
+        return QuerySetManager(cls)
+
+    # ------------------------------------------------------------ helpers
+
+    def _clone(self, **changes: Any) -> Self:
+        clone = copy.copy(self)
+        clone._state = replace(self._state, **changes)
+        clone._cache = None
+        clone._meta_result = {}
+        return clone
+
+    def _rows_clone(self, **changes: Any) -> QuerySet[Any]:
+        clone: QuerySet[Any] = QuerySet(self.model, replace(self._state, **changes), self._session)
+        return clone
+
+    def _check_not_sliced(self, what: str) -> None:
+        if self._state.sliced:
+            raise QueryError(f"cannot {what} a QuerySet once a slice has been taken")
+
+    def _resolver(self) -> ModelResolver:
+        return ModelResolver(self.model)
+
+    def _api_path(self, path: str) -> str:
+        """Validate a dotted field path and translate it to Directus names."""
+        parts = path.replace("__", ".").split(".")
+        model: type[Model] | None = self.model
+        out: list[str] = []
+        for part in parts:
+            if model is None or part == "*" or "(" in part or ":" in part:
+                out.append(part)
+                model = None
+                continue
+            if self._state.alias and model is self.model and part in self._state.alias:
+                out.append(part)
+                model = None
+                continue
+            meta = model._meta.field(part)
+            out.append(meta.api_name)
+            model = meta.related
+        return ".".join(out)
+
+    def __repr__(self) -> str:
+        if self._cache is not None:
+            shown = ", ".join(repr(item) for item in self._cache[:20])
+            more = ", ..." if len(self._cache) > 20 else ""
+            return f"<QuerySet [{shown}{more}]>"
+        return f"<QuerySet {self.model.__name__}: {self.explain()}>"
+
+    # ------------------------------------------------------ chain methods
+
+    def all(self) -> Self:
+        """A copy of this QuerySet (with an empty cache)."""
+        return self._clone()
+
+    def none(self) -> Self:
+        """A QuerySet that matches nothing and never sends a request."""
+        return self._clone(empty=True)
+
+    def using(self, session: BaseSession) -> Self:
+        """Run this QuerySet on ``session`` instead of the current one."""
+        clone = self._clone()
+        clone._session = session
+        return clone
+
+    def filter(self, *args: Q | Mapping[str, Any], **lookups: Any) -> Self:
+        """Keep items matching every lookup (``title__icontains="x"``), Q and raw filter."""
+        self._check_not_sliced("filter")
+        q = Q(*args, **lookups)
+        self._compile_check(q)
+        return self._clone(where=(*self._state.where, q))
+
+    def exclude(self, *args: Q | Mapping[str, Any], **lookups: Any) -> Self:
+        """Drop items matching all of the lookups together (Django's ``exclude``)."""
+        self._check_not_sliced("exclude")
+        q = ~Q(*args, **lookups)
+        self._compile_check(q)
+        return self._clone(where=(*self._state.where, q))
+
+    def _compile_check(self, q: Q) -> None:
+        # Fail on unknown fields and lookups now, not at evaluation time.
+        try:
+            compile_filter(q, self._resolver())
+        except EmptyResultSet:
+            pass
+
+    def search(self, text: str) -> Self:
+        """Directus full-text ``search`` over the collection's text fields."""
+        self._check_not_sliced("search")
+        return self._clone(search=text)
+
+    def fields(self, *paths: str) -> Self:
+        """Fetch only these fields (dot paths like ``author.name``, ``*``, ``author.*``)."""
+        api = tuple(self._api_path(p) for p in paths)
+        return self._clone(fields=api or None)
+
+    def only(self, *paths: str) -> Self:
+        """Django's name for :meth:`fields`."""
+        return self.fields(*paths)
+
+    def order_by(self, *keys: str) -> Self:
+        """Sort by fields: ``"-date_created"``, ``"author.name"``, ``"?"`` is not supported."""
+        self._check_not_sliced("reorder")
+        sort: list[str] = []
+        for key in keys:
+            desc = key.startswith("-")
+            name = key[1:] if desc else key
+            if not name or name == "?":
+                raise QueryError(f"cannot sort by {key!r}")
+            sort.append(("-" if desc else "") + self._api_path(name))
+        return self._clone(sort=tuple(sort))
+
+    def reverse(self) -> Self:
+        """Reverse the sort order (by primary key when none is set)."""
+        sort = self._state.sort or (self.model._meta.pk_field.api_name,)
+        flipped = tuple(k[1:] if k.startswith("-") else "-" + k for k in sort)
+        return self._clone(sort=flipped)
+
+    def meta(self, *names: str) -> Self:
+        """Ask for ``total_count`` and/or ``filter_count`` with the results."""
+        for name in names:
+            if name not in _META_VALUES:
+                raise QueryError(f"unknown meta {name!r}; use one of {_META_VALUES}")
+        return self._clone(meta=tuple(names))
+
+    def deep(self, **relations: QuerySet[Any] | Mapping[str, Any]) -> Self:
+        """Filter, sort or limit nested lists: ``deep(articles=Article.objects.order_by("-views")[:5])``."""
+        deep = dict(self._state.deep or {})
+        for name, spec in relations.items():
+            api = self._api_path(name)
+            deep[api] = spec._as_deep() if isinstance(spec, QuerySet) else dict(spec)
+        return self._clone(deep=deep)
+
+    def alias(self, **aliases: str) -> Self:
+        """Directus ``alias``: ``alias(headline="title").fields("headline")``."""
+        merged = dict(self._state.alias or {})
+        for name, target in aliases.items():
+            if "." in target:
+                raise QueryError(f"alias {name!r}: Directus aliases cannot contain a period")
+            merged[name] = self._api_path(target)
+        return self._clone(alias=merged)
+
+    def with_params(self, **params: Any) -> Self:
+        """Extra Directus query parameters (``version="draft"``, ``backlink=False``)."""
+        merged = dict(self._state.params or {})
+        merged.update(params)
+        return self._clone(params=merged)
+
+    def values(self, *fields: str) -> QuerySet[dict[str, Any]]:
+        """Rows as dicts (no models); ``values("id", "author.name")``."""
+        api = tuple(self._api_path(f) for f in fields)
+        return self._rows_clone(rows="dict", row_fields=tuple(fields), fields=api or None)
+
+    @overload
+    def values_list(self, field: str, /, *, flat: Literal[True]) -> QuerySet[Any]: ...
+    @overload
+    def values_list(self, *fields: str, flat: Literal[False] = False) -> QuerySet[tuple[Any, ...]]: ...
+    def values_list(self, *fields: str, flat: bool = False) -> QuerySet[Any]:
+        """Rows as tuples, or single values with ``flat=True``."""
+        if not fields:
+            raise QueryError("values_list() needs at least one field")
+        if flat and len(fields) != 1:
+            raise QueryError("values_list(flat=True) takes exactly one field")
+        api = tuple(self._api_path(f) for f in fields)
+        return self._rows_clone(
+            rows="flat" if flat else "tuple", row_fields=tuple(fields), fields=api
+        )
+
+    def group_by(self, *fields: str) -> GroupedQuerySet:
+        """Group for :meth:`GroupedQuerySet.aggregate` (``group_by("status")``)."""
+        if not fields:
+            raise QueryError("group_by() needs at least one field")
+        return GroupedQuerySet(self, tuple(self._api_path(f) for f in fields))
+
+    @overload
+    def __getitem__(self, key: int) -> T: ...
+    @overload
+    def __getitem__(self, key: slice) -> Self: ...
+    def __getitem__(self, key: int | slice) -> T | Self:
+        if isinstance(key, slice):
+            if key.step is not None:
+                raise QueryError("QuerySet slicing does not support a step")
+            start = key.start or 0
+            stop = key.stop
+            if start < 0 or (stop is not None and stop < 0):
+                raise QueryError("negative indexing is not supported")
+            if self._cache is not None:
+                clone = self._clone()
+                clone._cache = self._cache[start:stop]
+                return clone
+            offset = self._state.offset + start
+            limit = None if stop is None else max(stop - start, 0)
+            if self._state.limit is not None:
+                limit = max(min(self._state.limit - start, limit if limit is not None else 1 << 62), 0)
+            return self._clone(offset=offset, limit=limit)
+        if not isinstance(key, int):
+            raise TypeError(f"QuerySet indices must be integers or slices, not {type(key).__name__}")
+        if key < 0:
+            raise QueryError("negative indexing is not supported")
+        if self._cache is not None:
+            return self._cache[key]
+        items = self._sync("__getitem__")._run(self[key : key + 1]._all_flow(self._sync("__getitem__")))
+        if not items:
+            raise IndexError("QuerySet index out of range")
+        return items[0]
+
+    # ------------------------------------------------------------ compile
+
+    def _filter(self) -> dict[str, Any] | None:
+        """The compiled filter; raises EmptyResultSet when it can match nothing."""
+        if not self._state.where:
+            return None
+        return compile_filter(Q(*self._state.where), self._resolver())
+
+    def _base_query(self) -> dict[str, Any]:
+        state = self._state
+        query: dict[str, Any] = {}
+        if state.fields is not None:
+            fields = list(state.fields)
+            if state.alias and all(name in state.alias for name in fields):
+                # Directus 12.4 answers bare primary keys when every requested
+                # field is an alias; asking for the key too gives real rows.
+                fields.append(self.model._meta.pk_field.api_name)
+            query["fields"] = fields
+        flt = self._filter()
+        if flt:
+            query["filter"] = flt
+        if state.search is not None:
+            query["search"] = state.search
+        if state.sort:
+            query["sort"] = list(state.sort)
+        if state.deep:
+            query["deep"] = dict(state.deep)
+        if state.alias:
+            query["alias"] = dict(state.alias)
+        if state.meta:
+            query["meta"] = list(state.meta)
+        if state.params:
+            query.update(state.params)
+        return query
+
+    def _as_deep(self) -> dict[str, Any]:
+        """This QuerySet as a Directus ``deep`` entry (``_filter``, ``_sort``, ``_limit``...)."""
+        query = self._base_query()
+        query.pop("meta", None)
+        if self._state.limit is not None:
+            query["limit"] = self._state.limit
+        if self._state.offset:
+            query["offset"] = self._state.offset
+        return {"_" + key: value for key, value in query.items()}
+
+    def query_params(self) -> dict[str, Any]:
+        """The structured Directus query this QuerySet sends when evaluated."""
+        try:
+            query = self._base_query()
+        except EmptyResultSet:
+            return {"_empty": True}
+        query["limit"] = self._state.limit if self._state.limit is not None else -1
+        if self._state.offset:
+            query["offset"] = self._state.offset
+        return query
+
+    def explain(self) -> str:
+        """The request this QuerySet sends: ``GET /items/articles?filter=...``."""
+        if self._state.empty:
+            return "(no request: the QuerySet is empty)"
+        query = self.query_params()
+        if query.get("_empty"):
+            return "(no request: the filter can match nothing)"
+        params = "&".join(f"{k}={v}" for k, v in encode_query(query))
+        return f"GET /{self.model._meta.endpoint}?{params}"
+
+    @property
+    def query(self) -> str:
+        """``str(qs.query)``: the Directus parameters, as JSON."""
+        return json.dumps(self.query_params(), default=str)
+
+    # ----------------------------------------------------------- sessions
+
+    def _sync(self, method: str) -> Session:
+        session = self._session or get_current_session()
+        if not isinstance(session, Session):
+            raise WrongSessionKind(
+                f"{method}() blocks and needs a Session; on an AsyncSession use "
+                f"`await qs.a{method.strip('_')}()`" + (
+                    " (or `async for`)" if method == "__iter__" else "")
+            )
+        return session
+
+    def _async(self, method: str) -> AsyncSession:
+        session = self._session or get_current_session()
+        if not isinstance(session, AsyncSession):
+            raise WrongSessionKind(
+                f"a{method}() is for an AsyncSession; on a Session call {method}()"
+            )
+        return session
+
+    # -------------------------------------------------------------- flows
+
+    def _path(self) -> str:
+        return path_of(*self.model._meta.endpoint.split("/"))
+
+    def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
+        """One read request; returns the hydrated items and the meta block."""
+        call = read_call(
+            self._path(), query,
+            base_url_length=len(session.url), max_url_length=session.max_url_length,
+        )
+        response = yield from session._response_flow(call)
+        rows = self._state.rows
+        if rows == "model":
+            options = self.model._meta
+            envelope = options.validator("list").validate_json(response.content)
+            items: list[Any] = envelope["data"]
+            options.strip(items)
+            meta = envelope.get("meta") or {}
+            last = items[-1].__dict__.get(options.primary_key) if items else None
+        else:
+            body = json.loads(response.content)
+            raw = body.get("data") or []
+            pk_api = self.model._meta.pk_field.api_name
+            last = raw[-1].get(pk_api) if raw and isinstance(raw[-1], dict) else None
+            items = self._shape_rows(raw)
+            meta = body.get("meta") or {}
+        return _Batch(cast("list[T]", items), meta, last)
+
+    def _shape_rows(self, raw: list[Any]) -> list[Any]:
+        fields = self._state.row_fields
+        if self._state.rows == "dict":
+            if not fields:
+                return raw
+            return [{f: _dig(row, self._api_path(f)) for f in fields} for row in raw]
+        paths = [self._api_path(f) for f in fields]
+        if self._state.rows == "flat":
+            return [_dig(row, paths[0]) for row in raw]
+        return [tuple(_dig(row, p) for p in paths) for row in raw]
+
+    def _all_flow(self, session: BaseSession) -> Flow[list[T]]:
+        """Everything the QuerySet matches, however many pages that takes."""
+        if self._state.empty:
+            return []
+        try:
+            query = self._base_query()
+        except EmptyResultSet:
+            return []
+        state = self._state
+        wanted = state.limit
+        query["limit"] = wanted if wanted is not None else -1
+        if state.offset:
+            query["offset"] = state.offset
+        meta = list(state.meta)
+        if "filter_count" not in meta and "*" not in meta:
+            meta.append("filter_count")
+        query["meta"] = meta
+        batch = yield from self._fetch_flow(session, query)
+        items = batch.items
+        self._meta_result = dict(batch.meta)
+        # A server with QUERY_LIMIT_MAX caps limit=-1 silently: read the rest.
+        available = int(batch.meta.get("filter_count", len(items))) - state.offset
+        expected = available if wanted is None else min(wanted, available)
+        query.pop("meta")
+        while 0 < len(items) < expected:
+            query["offset"] = state.offset + len(items)
+            query["limit"] = len(batch.items) if wanted is None else min(
+                len(batch.items), expected - len(items))
+            more = yield from self._fetch_flow(session, query)
+            if not more.items:
+                break
+            items.extend(more.items)
+        return items
+
+    def _chunks_plan(self) -> tuple[dict[str, Any], str | None, bool]:
+        """Query, keyset field (or None for offset paging) and its direction."""
+        query = self._base_query()
+        query.pop("meta", None)
+        pk = self.model._meta.pk_field.api_name
+        sort = self._state.sort
+        if not sort or sort in ((pk,), ("-" + pk,)):
+            desc = bool(sort) and sort[0].startswith("-")
+            query["sort"] = ["-" + pk if desc else pk]
+            if self._state.fields is not None and pk not in self._state.fields and "*" not in self._state.fields:
+                query["fields"] = [*self._state.fields, pk]
+            return query, pk, desc
+        return query, None, False
+
+    def _chunk_flow(
+        self, session: BaseSession, chunk_size: int, after: Any, offset: int, remaining: int | None
+    ) -> Flow[_Batch[T]]:
+        query, key, desc = self._chunks_plan()
+        limit = chunk_size if remaining is None else min(chunk_size, remaining)
+        query["limit"] = limit
+        if key is not None:
+            if after is not None:
+                bound = {key: {"_lt" if desc else "_gt": after}}
+                query["filter"] = {"_and": [query["filter"], bound]} if "filter" in query else bound
+            if offset:
+                query["offset"] = offset
+        elif offset:
+            query["offset"] = offset
+        return (yield from self._fetch_flow(session, query))
+
+    def _iter_plan(self, chunk_size: int) -> tuple[bool, int | None]:
+        if chunk_size < 1:
+            raise QueryError("chunk_size must be positive")
+        if self._state.empty:
+            return False, None
+        try:
+            self._filter()
+        except EmptyResultSet:
+            return False, None
+        return True, self._state.limit
+
+    def _first_flow(self, session: BaseSession, reverse: bool) -> Flow[T | None]:
+        qs = self
+        if not qs._state.sort:
+            qs = qs.order_by("pk")
+        if reverse:
+            qs = qs.reverse()
+        items = yield from qs[:1]._all_flow(session)
+        return items[0] if items else None
+
+    def _get_flow(self, session: BaseSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Flow[T]:
+        qs = self.filter(*args, **kwargs) if (args or kwargs) else self
+        items = yield from qs._clone(limit=2 if not qs._state.sliced else qs._state.limit)._all_flow(session)
+        model = self.model
+        if not items:
+            raise model.DoesNotExist(
+                f"{model.__name__} matching query does not exist ({qs._describe_filter()})"
+            )
+        if len(items) > 1:
+            raise model.MultipleObjectsReturned(
+                f"get() returned more than one {model.__name__} ({qs._describe_filter()})"
+            )
+        return items[0]
+
+    def _describe_filter(self) -> str:
+        try:
+            return f"filter={json.dumps(self._filter(), default=str)}"
+        except EmptyResultSet:
+            return "filter matches nothing"
+
+    def _count_flow(self, session: BaseSession) -> Flow[int]:
+        if self._state.empty:
+            return 0
+        try:
+            query = self._base_query()
+        except EmptyResultSet:
+            return 0
+        for key in ("fields", "sort", "meta", "deep"):
+            query.pop(key, None)
+        query["aggregate"] = {"count": ["*"]}
+        body = yield from session._call_flow(_read(self, session, query))
+        rows = body.get("data") if isinstance(body, dict) else None
+        total = int(rows[0].get("count") or 0) if rows else 0
+        total = max(total - self._state.offset, 0)
+        if self._state.limit is not None:
+            total = min(total, self._state.limit)
+        return total
+
+    def _exists_flow(self, session: BaseSession) -> Flow[bool]:
+        pk = self.model._meta.pk_field.api_name
+        qs = self._clone(fields=(pk,), sort=(), rows="flat", row_fields=(pk,))
+        items = yield from qs[:1]._all_flow(session)
+        return bool(items)
+
+    def _aggregate_flow(
+        self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
+    ) -> Flow[list[dict[str, Any]]]:
+        if not aggregates:
+            raise QueryError("aggregate() needs at least one aggregate, e.g. n=Count()")
+        spec: dict[str, list[str]] = {}
+        for agg in aggregates.values():
+            if not isinstance(agg, Aggregate):
+                raise QueryError(f"{agg!r} is not an aggregate (Count, Sum, Avg, Min, Max, ...)")
+            api = agg.field if agg.field == "*" else self._api_path(agg.field)
+            spec.setdefault(agg.function, [])
+            if api not in spec[agg.function]:
+                spec[agg.function].append(api)
+        if self._state.empty:
+            return []
+        try:
+            query = self._base_query()
+        except EmptyResultSet:
+            return []
+        for key in ("fields", "meta", "deep"):
+            query.pop(key, None)
+        query["aggregate"] = spec
+        if group:
+            query["groupBy"] = list(group)
+            query["limit"] = self._state.limit if self._state.limit is not None else -1
+        body = yield from session._call_flow(_read(self, session, query))
+        rows = body.get("data") if isinstance(body, dict) else []
+        out: list[dict[str, Any]] = []
+        for row in rows or []:
+            result: dict[str, Any] = {}
+            for name in group:
+                result[name] = row.get(_group_key(name))
+            for name, agg in aggregates.items():
+                picked = Aggregate.__new__(type(agg))
+                picked.field = agg.field if agg.field == "*" else self._api_path(agg.field)
+                result[name] = picked.pick(row)
+            out.append(result)
+        return out
+
+    def _in_bulk_flow(self, session: BaseSession, ids: Sequence[Any]) -> Flow[dict[Any, T]]:
+        out: dict[Any, T] = {}
+        keys = list(dict.fromkeys(ids))
+        for start in range(0, len(keys), IN_BULK_BATCH):
+            part = keys[start : start + IN_BULK_BATCH]
+            items = yield from self.filter(pk__in=part)._clone()._all_flow(session)
+            for item in items:
+                out[cast(Model, item).pk] = item
+        return out
+
+    def _page_flow(self, session: BaseSession, number: int, size: int) -> Flow[Page[T]]:
+        if number < 1 or size < 1:
+            raise QueryError("page numbers and sizes start at 1")
+        query = self._base_query()
+        query["limit"] = size
+        query["offset"] = (number - 1) * size
+        query["meta"] = ["total_count", "filter_count"]
+        batch = yield from self._fetch_flow(session, query)
+        meta = batch.meta
+        return Page(
+            batch.items, number, size,
+            int(meta.get("total_count") or 0), int(meta.get("filter_count") or 0),
+        )
+
+    # ------------------------------------------------------- evaluation
+
+    def _fetch_all(self) -> list[T]:
+        if self._cache is None:
+            session = self._sync("__iter__")
+            self._cache = session._run(self._all_flow(session))
+        return self._cache
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._fetch_all())
+
+    def __len__(self) -> int:
+        return len(self._fetch_all())
+
+    def __bool__(self) -> bool:
+        return bool(self._fetch_all())
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        if self._cache is None:
+            session = self._async("__iter__")
+            self._cache = await session._arun(self._all_flow(session))
+        for item in self._cache:
+            yield item
+
+    @property
+    def total_count(self) -> int:
+        """``meta.total_count`` of the last evaluation (ask with ``.meta("total_count")``)."""
+        return self._evaluated_meta("total_count")
+
+    @property
+    def filter_count(self) -> int:
+        """``meta.filter_count`` of the last evaluation."""
+        return self._evaluated_meta("filter_count")
+
+    def _evaluated_meta(self, name: str) -> int:
+        if name not in self._meta_result:
+            raise QueryError(
+                f"{name} is known once the QuerySet was evaluated with .meta({name!r})"
+            )
+        return int(self._meta_result[name])
+
+    # ------------------------------------------------- terminals (sync)
+
+    def get(self, *args: Q | Mapping[str, Any], **lookups: Any) -> T:
+        """The one item matching; ``Model.DoesNotExist`` or ``MultipleObjectsReturned`` otherwise."""
+        session = self._sync("get")
+        return session._run(self._get_flow(session, args, lookups))
+
+    def get_or_none(self, *args: Q | Mapping[str, Any], **lookups: Any) -> T | None:
+        """Like :meth:`get`, but ``None`` when nothing matches."""
+        try:
+            return self.get(*args, **lookups)
+        except self.model.DoesNotExist:
+            return None
+
+    def first(self) -> T | None:
+        """The first item (by the sort, else the primary key), or ``None``."""
+        session = self._sync("first")
+        return session._run(self._first_flow(session, reverse=False))
+
+    def last(self) -> T | None:
+        """The last item (by the sort, else the primary key), or ``None``."""
+        session = self._sync("last")
+        return session._run(self._first_flow(session, reverse=True))
+
+    def exists(self) -> bool:
+        """Whether anything matches (fetches at most one key)."""
+        session = self._sync("exists")
+        return session._run(self._exists_flow(session))
+
+    def count(self) -> int:
+        """How many items match the filter and search (``aggregate[count]=*``)."""
+        if self._cache is not None:
+            return len(self._cache)
+        session = self._sync("count")
+        return session._run(self._count_flow(session))
+
+    def aggregate(self, **aggregates: Aggregate) -> dict[str, Any]:
+        """``aggregate(total=Sum("views"), n=Count())`` → ``{"total": ..., "n": ...}``."""
+        session = self._sync("aggregate")
+        rows = session._run(self._aggregate_flow(session, aggregates, ()))
+        return rows[0] if rows else {name: None for name in aggregates}
+
+    def in_bulk(self, ids: Sequence[Any]) -> dict[Any, T]:
+        """``{pk: item}`` for the given primary keys (missing keys are left out)."""
+        session = self._sync("in_bulk")
+        return session._run(self._in_bulk_flow(session, ids))
+
+    def page(self, number: int, size: int = 25) -> Page[T]:
+        """Page ``number`` (from 1) of ``size`` items, with total and filter counts."""
+        session = self._sync("page")
+        return session._run(self._page_flow(session, number, size))
+
+    def iterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[T]:
+        """Stream every match in chunks, with constant memory and no cache.
+
+        Pages by primary key (keyset) when the QuerySet is unsorted or sorted by
+        primary key, by offset otherwise.
+        """
+        session = self._sync("iterator")
+        go, remaining = self._iter_plan(chunk_size)
+        after: Any = None
+        offset = self._state.offset
+        while go:
+            batch = session._run(self._chunk_flow(session, chunk_size, after, offset, remaining))
+            yield from batch.items
+            after, offset, remaining, go = self._advance(batch, after, offset, remaining)
+
+    def _advance(
+        self, batch: _Batch[T], after: Any, offset: int, remaining: int | None
+    ) -> tuple[Any, int, int | None, bool]:
+        count = len(batch.items)
+        if remaining is not None:
+            remaining -= count
+        keyset = self._chunks_plan()[1] is not None
+        if keyset:
+            after, offset = batch.last_key, 0
+        else:
+            offset += count
+        go = count > 0 and (remaining is None or remaining > 0)
+        return after, offset, remaining, go
+
+    # ------------------------------------------------ terminals (async)
+
+    async def aget(self, *args: Q | Mapping[str, Any], **lookups: Any) -> T:
+        """Async :meth:`get`."""
+        session = self._async("get")
+        return await session._arun(self._get_flow(session, args, lookups))
+
+    async def aget_or_none(self, *args: Q | Mapping[str, Any], **lookups: Any) -> T | None:
+        """Async :meth:`get_or_none`."""
+        try:
+            return await self.aget(*args, **lookups)
+        except self.model.DoesNotExist:
+            return None
+
+    async def afirst(self) -> T | None:
+        """Async :meth:`first`."""
+        session = self._async("first")
+        return await session._arun(self._first_flow(session, reverse=False))
+
+    async def alast(self) -> T | None:
+        """Async :meth:`last`."""
+        session = self._async("last")
+        return await session._arun(self._first_flow(session, reverse=True))
+
+    async def aexists(self) -> bool:
+        """Async :meth:`exists`."""
+        session = self._async("exists")
+        return await session._arun(self._exists_flow(session))
+
+    async def acount(self) -> int:
+        """Async :meth:`count`."""
+        if self._cache is not None:
+            return len(self._cache)
+        session = self._async("count")
+        return await session._arun(self._count_flow(session))
+
+    async def aaggregate(self, **aggregates: Aggregate) -> dict[str, Any]:
+        """Async :meth:`aggregate`."""
+        session = self._async("aggregate")
+        rows = await session._arun(self._aggregate_flow(session, aggregates, ()))
+        return rows[0] if rows else {name: None for name in aggregates}
+
+    async def ain_bulk(self, ids: Sequence[Any]) -> dict[Any, T]:
+        """Async :meth:`in_bulk`."""
+        session = self._async("in_bulk")
+        return await session._arun(self._in_bulk_flow(session, ids))
+
+    async def apage(self, number: int, size: int = 25) -> Page[T]:
+        """Async :meth:`page`."""
+        session = self._async("page")
+        return await session._arun(self._page_flow(session, number, size))
+
+    async def alist(self) -> list[T]:
+        """Evaluate and return every match as a list (the async ``list(qs)``)."""
+        return [item async for item in self]
+
+    async def aiterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[T]:
+        """Async :meth:`iterator`."""
+        session = self._async("iterator")
+        go, remaining = self._iter_plan(chunk_size)
+        after: Any = None
+        offset = self._state.offset
+        while go:
+            batch = await session._arun(
+                self._chunk_flow(session, chunk_size, after, offset, remaining)
+            )
+            for item in batch.items:
+                yield item
+            after, offset, remaining, go = self._advance(batch, after, offset, remaining)
+
+
+class GroupedQuerySet:
+    """``qs.group_by(...)``: aggregates per group, as a list of dicts."""
+
+    def __init__(self, queryset: QuerySet[Any], fields: tuple[str, ...]) -> None:
+        self.queryset = queryset
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        return f"<GroupedQuerySet {self.queryset.model.__name__} by {self.fields}>"
+
+    def aggregate(self, **aggregates: Aggregate) -> list[dict[str, Any]]:
+        """``[{"status": "draft", "n": 3}, ...]`` for ``aggregate(n=Count())``."""
+        session = self.queryset._sync("aggregate")
+        return session._run(self.queryset._aggregate_flow(session, aggregates, self.fields))
+
+    async def aaggregate(self, **aggregates: Aggregate) -> list[dict[str, Any]]:
+        """Async :meth:`aggregate`."""
+        session = self.queryset._async("aggregate")
+        return await session._arun(self.queryset._aggregate_flow(session, aggregates, self.fields))
+
+
+def _read(qs: QuerySet[Any], session: BaseSession, query: dict[str, Any]) -> Any:
+    return read_call(
+        qs._path(), query, base_url_length=len(session.url), max_url_length=session.max_url_length
+    )
+
+
+def _group_key(name: str) -> str:
+    """Directus renames ``year(date)`` to ``date_year`` in grouped results."""
+    if "(" in name and name.endswith(")"):
+        function, _, inner = name[:-1].partition("(")
+        return f"{inner}_{function}"
+    return name
+
+
+def _dig(row: Any, path: str) -> Any:
+    value = row
+    for part in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
