@@ -18,6 +18,12 @@ filter: ``in=[]`` matches nothing, so ``filter(id__in=[])`` raises
 ``EmptyResultSet`` (the QuerySet answers ``[]`` without a request), while
 ``Q(id__in=[]) | Q(x=1)`` is just ``x = 1`` and ``exclude(id__in=[])`` is no
 filter at all.
+
+Two Directus 12.4 behaviours shape the output (both checked on a live server):
+a ``_some``/``_none`` whose filter holds more than one condition, or none, is
+silently ignored (every item matches), so such filters are split or refused;
+and conditions through the same to-many field in one ``_and`` are tested on
+the same related item, as in a single Django ``filter()`` call.
 """
 
 from __future__ import annotations
@@ -79,7 +85,11 @@ class ResolvedField:
 
 
 class FieldResolver(Protocol):
-    """Looks up fields of one model by their Python name."""
+    """Looks up fields of one model by Python name.
+
+    Raw filter dicts hold Directus names; their negation also asks the
+    resolver about those, and trusts the answer only if ``api_name`` matches.
+    """
 
     @property
     def model_name(self) -> str: ...
@@ -95,6 +105,8 @@ class EmptyResultSet(Exception):
 
 
 class _Match(Enum):
+    """The two conditions that need no filter JSON."""
+
     ALL = "match all"
     NONE = "match none"
 
@@ -267,9 +279,7 @@ def _compile_q(q: Q, scope: _Scope, negated: bool) -> _Tri:
     return _any_of(parts)
 
 
-def _compile_child(
-    child: Q | tuple[str, Any] | Mapping[str, Any], scope: _Scope, negated: bool
-) -> _Tri:
+def _compile_child(child: Q | tuple[str, Any] | Mapping[str, Any], scope: _Scope, negated: bool) -> _Tri:
     if isinstance(child, Q):
         return _compile_q(child, scope, negated)
     if isinstance(child, tuple):
@@ -294,14 +304,12 @@ def _compile_lookup(key: str, value: Any, scope: _Scope, negated: bool) -> _Tri:
         return _Match.ALL if negated else _Match.NONE
     operator, json_value = prepared
     if transform is None and field.kind in _TO_MANY and lookup.name == "isnull":
-        # "Has no related items" is a count; _null on an alias field means nothing.
+        # "Has no related items": count() is documented; _null on an alias field is not.
         transform = TRANSFORMS["count"]
         operator, json_value = ("_eq", 0) if operator == "_null" else ("_gt", 0)
     if transform is not None:
         last = steps[-1]
-        steps[-1] = _Step(
-            f"{transform.name}({last.key})", "scalar", last.nullable and transform.keeps_null
-        )
+        steps[-1] = _Step(f"{transform.name}({last.key})", "scalar", last.nullable and transform.keeps_null)
     return _emit(steps, operator, json_value, negated, scope, where)
 
 
@@ -412,9 +420,7 @@ def _require_top_level(scope: _Scope, index: int, step: _Step, where: str) -> No
 # --------------------------------------------------------- path resolution
 
 
-def _resolve(
-    key: str, scope: _Scope
-) -> tuple[list[_Step], ResolvedField, Transform | None, Lookup]:
+def _resolve(key: str, scope: _Scope) -> tuple[list[_Step], ResolvedField, Transform | None, Lookup]:
     """Split ``author__name__icontains`` into field steps, a transform and a lookup.
 
     Field names win over lookup names, as in Django: a part is read as a
@@ -464,9 +470,7 @@ def _is_tail(parts: Sequence[str]) -> bool:
     return len(parts) <= 2 and all(part in known for part in parts)
 
 
-def _parse_tail(
-    tail: Sequence[str], field: ResolvedField, where: str
-) -> tuple[Transform | None, Lookup]:
+def _parse_tail(tail: Sequence[str], field: ResolvedField, where: str) -> tuple[Transform | None, Lookup]:
     for name in tail:
         if name in UNSUPPORTED_LOOKUPS:
             raise LookupNotSupported(
@@ -485,8 +489,7 @@ def _parse_tail(
     if transform is not None:
         if field.kind not in transform.applies_to:
             raise LookupNotSupported(
-                f"{where}: {transform.name}() does not apply to {_kind_label(field)} "
-                f"{field.api_name!r}"
+                f"{where}: {transform.name}() does not apply to {_kind_label(field)} {field.api_name!r}"
             )
         if lookup.name not in TRANSFORM_LOOKUPS:
             raise LookupNotSupported(
@@ -495,9 +498,12 @@ def _parse_tail(
             )
     elif field.kind not in lookup.applies_to:
         valid = sorted(n for n, lk in LOOKUPS.items() if field.kind in lk.applies_to)
+        hint = ""
+        if field.kind in _TO_MANY:  # Directus would compare the junction row's key
+            hint = f", or a field of the related items ({field.api_name}__id=...)"
         raise LookupNotSupported(
             f"{where}: lookup {lookup.name!r} does not apply to {_kind_label(field)} "
-            f"{field.api_name!r}. Valid here: {', '.join(valid)}"
+            f"{field.api_name!r}. Valid here: {', '.join(valid)}{hint}"
         )
     return transform, lookup
 

@@ -2,8 +2,8 @@
 
 Everything here is data, in the spirit of peewee's ``DJANGO_MAP``: the
 compiler in ``_filters`` reads these tables and has no per-lookup branches
-beyond the few structural cases (relations, ``some``/``none``). The docs are
-generated from ``LOOKUPS``, ``TRANSFORMS`` and ``UNSUPPORTED_LOOKUPS``.
+beyond the few structural cases (relations, ``some``/``none``), and the docs
+can list ``LOOKUPS``, ``TRANSFORMS`` and ``UNSUPPORTED_LOOKUPS`` as tables.
 
 A lookup's ``prepare`` receives a value that is already JSON-ready (see
 ``_filters.serialize_value``) and returns the ``(operator, value)`` pair to

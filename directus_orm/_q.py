@@ -84,6 +84,10 @@ class Q:
     def __delattr__(self, name: str) -> NoReturn:
         raise AttributeError("Q objects are immutable; combine them with &, | and ~")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copy and pickle through ``_make``: ``__setattr__`` is closed."""
+        return (Q._make, (self.children, self.connector, self.negated))
+
     # ------------------------------------------------------------ combination
 
     def __bool__(self) -> bool:
@@ -103,12 +107,12 @@ class Q:
             return self.children
         return (self,)
 
-    def __and__(self, other: object) -> Q:
+    def __and__(self, other: Q) -> Q:
         if not isinstance(other, Q):
             return NotImplemented
         return self._combine(other, "AND")
 
-    def __or__(self, other: object) -> Q:
+    def __or__(self, other: Q) -> Q:
         if not isinstance(other, Q):
             return NotImplemented
         return self._combine(other, "OR")
