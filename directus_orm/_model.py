@@ -18,17 +18,27 @@ import re
 import threading
 import types
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
-from pydantic_core import SchemaValidator
+from pydantic_core import SchemaValidator, to_json
 from pydantic_core import core_schema as cs
 
 from ._exceptions import FieldError, FieldNotLoaded, MultipleObjectsReturned, ObjectDoesNotExist
 from ._filters import ResolvedField
 from ._manager import Manager
+from ._persistence import (
+    _STATE,
+    changed_fields,
+    delete_flow,
+    from_db,
+    note_assignment,
+    refresh_flow,
+    save_flow,
+)
+from ._session import BaseSession, async_session, sync_session
 
 if TYPE_CHECKING:
     from ._queryset import QuerySet
@@ -182,6 +192,11 @@ class ModelOptions:
     def relational(self) -> tuple[FieldMeta, ...]:
         return tuple(f for f in self.fields.values() if f.related is not None)
 
+    @property
+    def json_fields(self) -> tuple[str, ...]:
+        """Fields whose values can change in place (JSON objects and lists)."""
+        return tuple(f.name for f in self.fields.values() if f.kind == "json")
+
     # ------------------------------------------------------------ hydration
 
     def validator(self, shape: Literal["list", "one", "item"]) -> SchemaValidator:
@@ -203,9 +218,19 @@ class ModelOptions:
         """Mark fields that were not in the response as not loaded (in place)."""
         count = len(self.fields)
         relational = self.relational
+        json_fields = self.json_fields
         for obj in objs:
             if len(obj.__pydantic_fields_set__) != count:
                 _strip_one(obj)
+            private = obj.__pydantic_private__
+            if private is None:
+                private = {}
+                object.__setattr__(obj, "__pydantic_private__", private)
+            state: dict[str, Any] = {"db": True}
+            if json_fields:
+                data = obj.__dict__
+                state["json"] = {n: to_json(data[n]) for n in json_fields if n in data}
+            private[_STATE] = state
             for rel in relational:
                 value = obj.__dict__.get(rel.name)
                 if isinstance(value, Model):
@@ -368,6 +393,70 @@ class Model(BaseModel):
                 yield name, data[name]
         if self.__pydantic_extra__:
             yield from self.__pydantic_extra__.items()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in type(self).model_fields and from_db(self):
+            note_assignment(self, name)
+        super().__setattr__(name, value)
+
+    @property
+    def changed_fields(self) -> list[str]:
+        """Fields that ``save()`` would send (all set fields for a new object)."""
+        return changed_fields(self)
+
+    def save(
+        self,
+        *,
+        force_insert: bool = False,
+        update_fields: Sequence[str] | None = None,
+        using: BaseSession | None = None,
+    ) -> bool:
+        """Create (POST) a new object, or PATCH the changed fields of a loaded one.
+
+        A loaded object sends only the fields that changed since it was read or
+        saved, or exactly ``update_fields``; with nothing changed nothing is
+        sent. Afterwards the object holds what the server returned (generated
+        key, defaults, dates). Returns whether a request was sent.
+        """
+        session = sync_session(using, "save")
+        return session._run(save_flow(self, session, force_insert=force_insert,
+                                      update_fields=update_fields))
+
+    async def asave(
+        self,
+        *,
+        force_insert: bool = False,
+        update_fields: Sequence[str] | None = None,
+        using: BaseSession | None = None,
+    ) -> bool:
+        """Async :meth:`save`."""
+        session = async_session(using, "save")
+        return await session._arun(save_flow(self, session, force_insert=force_insert,
+                                             update_fields=update_fields))
+
+    def delete(self, *, using: BaseSession | None = None) -> None:
+        """DELETE this item; the object keeps its data, without a primary key."""
+        session = sync_session(using, "delete")
+        session._run(delete_flow(self, session))
+
+    async def adelete(self, *, using: BaseSession | None = None) -> None:
+        """Async :meth:`delete`."""
+        session = async_session(using, "delete")
+        await session._arun(delete_flow(self, session))
+
+    def refresh_from_db(
+        self, fields: Sequence[str] | None = None, *, using: BaseSession | None = None
+    ) -> None:
+        """Reload all fields (or ``fields``) from the server, discarding local changes."""
+        session = sync_session(using, "refresh_from_db")
+        session._run(refresh_flow(self, session, fields))
+
+    async def arefresh_from_db(
+        self, fields: Sequence[str] | None = None, *, using: BaseSession | None = None
+    ) -> None:
+        """Async :meth:`refresh_from_db`."""
+        session = async_session(using, "refresh_from_db")
+        await session._arun(refresh_flow(self, session, fields))
 
     @property
     def loaded_fields(self) -> frozenset[str]:

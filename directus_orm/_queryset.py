@@ -16,16 +16,33 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 
+from pydantic_core import to_json
 from typing_extensions import Self
 
 from ._aggregates import Aggregate
-from ._exceptions import QueryError, WrongSessionKind
+from ._exceptions import BatchLimitExceeded, QueryError, RecordNotUnique
 from ._filters import EmptyResultSet, compile_filter
 from ._flow import Flow
 from ._model import Model, ModelResolver
+from ._persistence import (
+    DEFAULT_BATCH_SIZE,
+    Progress,
+    ProgressBar,
+    _check_writable,
+    absorb,
+    hydrate_many,
+    hydrate_one,
+    insert_fields,
+    item_path,
+    payload,
+    plan_batches,
+    run_batches,
+    save_flow,
+    state_of,
+)
 from ._q import Q
-from ._request import encode_query, path_of, read_call
-from ._session import AsyncSession, BaseSession, Session, get_current_session
+from ._request import Call, encode_query, path_of, read_call
+from ._session import AsyncSession, BaseSession, Session, async_session, sync_session
 
 if TYPE_CHECKING:
     from ._manager import QuerySetManager
@@ -408,22 +425,11 @@ class QuerySet(Generic[T]):
     # ----------------------------------------------------------- sessions
 
     def _sync(self, method: str) -> Session:
-        session = self._session or get_current_session()
-        if not isinstance(session, Session):
-            raise WrongSessionKind(
-                f"{method}() blocks and needs a Session; on an AsyncSession use "
-                f"`await qs.a{method.strip('_')}()`" + (
-                    " (or `async for`)" if method == "__iter__" else "")
-            )
-        return session
+        hint = " (or `async for`)" if method == "__iter__" else ""
+        return sync_session(self._session, method.strip("_"), hint)
 
     def _async(self, method: str) -> AsyncSession:
-        session = self._session or get_current_session()
-        if not isinstance(session, AsyncSession):
-            raise WrongSessionKind(
-                f"a{method}() is for an AsyncSession; on a Session call {method}()"
-            )
-        return session
+        return async_session(self._session, method.strip("_"))
 
     # -------------------------------------------------------------- flows
 
@@ -465,8 +471,16 @@ class QuerySet(Generic[T]):
             return [_dig(row, paths[0]) for row in raw]
         return [tuple(_dig(row, p) for p in paths) for row in raw]
 
+    def _not_singleton(self, what: str) -> None:
+        if self.model._meta.singleton:
+            raise QueryError(
+                f"{self.model.__name__} is a singleton: {what} does not apply; use "
+                f"{self.model.__name__}.objects.get() and obj.save()"
+            )
+
     def _all_flow(self, session: BaseSession) -> Flow[list[T]]:
         """Everything the QuerySet matches, however many pages that takes."""
+        self._not_singleton("listing")
         if self._state.empty:
             return []
         try:
@@ -508,8 +522,9 @@ class QuerySet(Generic[T]):
         if not sort or sort in ((pk,), ("-" + pk,)):
             desc = bool(sort) and sort[0].startswith("-")
             query["sort"] = ["-" + pk if desc else pk]
-            if self._state.fields is not None and pk not in self._state.fields and "*" not in self._state.fields:
-                query["fields"] = [*self._state.fields, pk]
+            fields = self._state.fields
+            if fields is not None and pk not in fields and "*" not in fields:
+                query["fields"] = [*fields, pk]
             return query, pk, desc
         return query, None, False
 
@@ -550,6 +565,10 @@ class QuerySet(Generic[T]):
         return items[0] if items else None
 
     def _get_flow(self, session: BaseSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Flow[T]:
+        if self.model._meta.singleton:
+            if args or kwargs or self._state.where:
+                raise QueryError(f"{self.model.__name__} is a singleton: get() takes no filter")
+            return (yield from self._singleton_flow(session))
         qs = self.filter(*args, **kwargs) if (args or kwargs) else self
         items = yield from qs._clone(limit=2 if not qs._state.sliced else qs._state.limit)._all_flow(session)
         model = self.model
@@ -563,6 +582,14 @@ class QuerySet(Generic[T]):
             )
         return items[0]
 
+    def _singleton_flow(self, session: BaseSession) -> Flow[T]:
+        query = self._base_query()
+        response = yield from session._response_flow(_read(self, session, query))
+        obj = hydrate_one(self.model, response.content)
+        if obj is None:
+            raise self.model.DoesNotExist(f"{self.model.__name__} has no item yet")
+        return cast(T, obj)
+
     def _describe_filter(self) -> str:
         try:
             return f"filter={json.dumps(self._filter(), default=str)}"
@@ -570,6 +597,7 @@ class QuerySet(Generic[T]):
             return "filter matches nothing"
 
     def _count_flow(self, session: BaseSession) -> Flow[int]:
+        self._not_singleton("count()")
         if self._state.empty:
             return 0
         try:
@@ -655,6 +683,199 @@ class QuerySet(Generic[T]):
             batch.items, number, size,
             int(meta.get("total_count") or 0), int(meta.get("filter_count") or 0),
         )
+
+    # ------------------------------------------------------------ write flows
+
+    def _create_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        meta = self.model._meta
+        return {meta.field(key).name: value for key, value in data.items() if "__" not in key}
+
+    def _create_flow(self, session: BaseSession, data: Mapping[str, Any]) -> Flow[T]:
+        obj = self.model(**self._create_data(data))
+        yield from save_flow(obj, session, force_insert=True)
+        return cast(T, obj)
+
+    def _get_or_create_flow(
+        self, session: BaseSession, defaults: Mapping[str, Any] | None, lookups: dict[str, Any]
+    ) -> Flow[tuple[T, bool]]:
+        try:
+            return (yield from self._get_flow(session, (), lookups)), False
+        except self.model.DoesNotExist:
+            pass
+        data = {**lookups, **(defaults or {})}
+        try:
+            return (yield from self._create_flow(session, data)), True
+        except RecordNotUnique:
+            # Created by someone else in between: return theirs.
+            return (yield from self._get_flow(session, (), lookups)), False
+
+    def _update_or_create_flow(
+        self, session: BaseSession, defaults: Mapping[str, Any] | None, lookups: dict[str, Any]
+    ) -> Flow[tuple[T, bool]]:
+        try:
+            obj = yield from self._get_flow(session, (), lookups)
+        except self.model.DoesNotExist:
+            return (yield from self._create_flow(session, {**lookups, **(defaults or {})})), True
+        model_obj = cast(Model, obj)
+        for key, value in (defaults or {}).items():
+            setattr(model_obj, self.model._meta.field(key).name, value)
+        yield from save_flow(model_obj, session)
+        return obj, False
+
+    def _bulk_create_flow(
+        self, session: BaseSession, objs: Sequence[T], batch_size: int,
+        on_progress: Progress | None,
+    ) -> Flow[list[T]]:
+        model = self.model
+        _check_writable(model)
+        items = [cast(Model, obj) for obj in objs]
+        for obj in items:
+            if not isinstance(obj, model):
+                raise QueryError(f"bulk_create() takes {model.__name__} objects, not {obj!r}")
+        bodies = [to_json(payload(obj, insert_fields(obj))) for obj in items]
+        path = item_path(model)
+
+        def send(part: range) -> Call:
+            body = b"[" + b",".join(bodies[part.start : part.stop]) + b"]"
+            return Call("POST", path, content=body, headers={"Content-Type": "application/json"})
+
+        def done(part: range, response: Any) -> None:
+            fresh = hydrate_many(model, response.content) if response.content else []
+            batch = items[part.start : part.stop]
+            if len(fresh) != len(batch):
+                return
+            if all(obj.pk is None for obj in batch):
+                # Auto-increment keys: ascending keys are the order of creation.
+                try:
+                    fresh.sort(key=lambda o: o.pk)
+                except TypeError:
+                    pass
+                pairs: list[tuple[Model, Model]] = list(zip(batch, fresh, strict=True))
+            else:
+                by_pk = {o.pk: o for o in fresh}
+                pairs = [(o, by_pk[o.pk]) for o in batch if o.pk in by_pk]
+            for obj, new in pairs:
+                absorb(obj, new)
+
+        ranges = plan_batches(bodies, batch_size)
+        yield from run_batches(
+            session, ranges, send, what="bulk_create", on_progress=on_progress,
+            total=len(items), on_done=done,
+        )
+        return list(objs)
+
+    def _bulk_update_flow(
+        self, session: BaseSession, objs: Sequence[T], fields: Sequence[str], batch_size: int,
+        on_progress: Progress | None,
+    ) -> Flow[int]:
+        model = self.model
+        _check_writable(model)
+        meta = model._meta
+        names = [meta.field(name).name for name in fields]
+        if not names:
+            raise QueryError("bulk_update() needs the names of the fields to write")
+        items = [cast(Model, obj) for obj in objs]
+        pk_api = meta.pk_field.api_name
+        bodies = []
+        for obj in items:
+            if obj.pk is None:
+                raise QueryError(f"bulk_update(): {obj!r} has no primary key")
+            bodies.append(to_json({pk_api: obj.pk, **payload(obj, names)}))
+        path = item_path(model)
+
+        def send(part: range) -> Call:
+            body = b"[" + b",".join(bodies[part.start : part.stop]) + b"]"
+            return Call("PATCH", path, query={"fields": [pk_api]}, content=body,
+                        headers={"Content-Type": "application/json"})
+
+        def done(part: range, response: Any) -> None:
+            for obj in items[part.start : part.stop]:
+                changed = state_of(obj).get("changed", {})
+                for name in names:
+                    changed.pop(name, None)
+
+        yield from run_batches(
+            session, plan_batches(bodies, batch_size), send, what="bulk_update",
+            on_progress=on_progress, total=len(items), on_done=done,
+        )
+        return len(items)
+
+    def _keys_flow(self, session: BaseSession) -> Flow[list[Any]]:
+        pk = self.model._meta.pk_field.api_name
+        keys_qs = self._clone(fields=(pk,), rows="flat", row_fields=(pk,), meta=(), deep=None)
+        return (yield from keys_qs._all_flow(session))
+
+    def _write_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        if not data:
+            raise QueryError("update() needs at least one field=value")
+        meta = self.model._meta
+        return {meta.field(key).api_name: value for key, value in data.items()}
+
+    def _update_flow(
+        self, session: BaseSession, data: Mapping[str, Any], batch_size: int,
+        on_progress: Progress | None,
+    ) -> Flow[int]:
+        self._not_singleton("update() on a QuerySet")
+        _check_writable(self.model)
+        body = self._write_data(data)
+        if self._state.empty:
+            return 0
+        pk_api = self.model._meta.pk_field.api_name
+        path = item_path(self.model)
+        if not self._state.sliced:
+            try:
+                query = self._base_query()
+            except EmptyResultSet:
+                return 0
+            for key in ("fields", "sort", "meta", "deep"):
+                query.pop(key, None)
+            query["limit"] = -1  # without it Directus updates only the first 100
+            call = Call("PATCH", path, query={"fields": [pk_api]},
+                        json={"query": query, "data": body}, send_json=True)
+            try:
+                response = yield from session._response_flow(call)
+            except BatchLimitExceeded:
+                pass  # more rows than MAX_BATCH_MUTATION: update by keys, in batches
+            else:
+                rows = json.loads(response.content).get("data") if response.content else []
+                count = len(rows or [])
+                if on_progress is not None:
+                    on_progress(count, count)
+                return count
+        keys = yield from self._keys_flow(session)
+
+        def send(part: range) -> Call:
+            return Call("PATCH", path, query={"fields": [pk_api]},
+                        json={"keys": keys[part.start : part.stop], "data": body}, send_json=True)
+
+        ranges = [range(i, min(i + batch_size, len(keys))) for i in range(0, len(keys), batch_size)]
+        yield from run_batches(session, ranges, send, what="update", on_progress=on_progress,
+                               total=len(keys))
+        return len(keys)
+
+    def _delete_flow(
+        self, session: BaseSession, batch_size: int, on_progress: Progress | None
+    ) -> Flow[int]:
+        self._not_singleton("delete() on a QuerySet")
+        _check_writable(self.model)
+        if self._state.empty:
+            return 0
+        try:
+            self._filter()
+        except EmptyResultSet:
+            return 0
+        # Directus answers a delete by query with 204 and no count, and applies
+        # its default limit of 100: resolve the keys, then delete exactly those.
+        keys = yield from self._keys_flow(session)
+        path = item_path(self.model)
+
+        def send(part: range) -> Call:
+            return Call("DELETE", path, json={"keys": keys[part.start : part.stop]}, send_json=True)
+
+        ranges = [range(i, min(i + batch_size, len(keys))) for i in range(0, len(keys), batch_size)]
+        yield from run_batches(session, ranges, send, what="delete", on_progress=on_progress,
+                               total=len(keys))
+        return len(keys)
 
     # ------------------------------------------------------- evaluation
 
@@ -749,6 +970,77 @@ class QuerySet(Generic[T]):
         session = self._sync("page")
         return session._run(self._page_flow(session, number, size))
 
+    def create(self, **data: Any) -> T:
+        """Create and return a new item: ``Article.objects.create(title="x")``."""
+        session = self._sync("create")
+        return session._run(self._create_flow(session, data))
+
+    def get_or_create(
+        self, defaults: Mapping[str, Any] | None = None, **lookups: Any
+    ) -> tuple[T, bool]:
+        """``(obj, created)``: the item matching ``lookups``, created with ``defaults`` if none."""
+        session = self._sync("get_or_create")
+        return session._run(self._get_or_create_flow(session, defaults, lookups))
+
+    def update_or_create(
+        self, defaults: Mapping[str, Any] | None = None, **lookups: Any
+    ) -> tuple[T, bool]:
+        """``(obj, created)``: update the match with ``defaults`` (changed fields only), or create."""
+        session = self._sync("update_or_create")
+        return session._run(self._update_or_create_flow(session, defaults, lookups))
+
+    def bulk_create(
+        self,
+        objs: Sequence[T],
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        *,
+        on_progress: Progress | None = None,
+        progress: bool = False,
+    ) -> list[T]:
+        """Create many items in batched POSTs; fills in primary keys and server values.
+
+        On a failure part-way, :class:`~directus_orm.BatchError` says which input
+        ranges were written (those objects already carry their keys).
+        """
+        session = self._sync("bulk_create")
+        callback = ProgressBar("bulk_create ") if progress and on_progress is None else on_progress
+        return session._run(self._bulk_create_flow(session, objs, batch_size, callback))
+
+    def bulk_update(
+        self,
+        objs: Sequence[T],
+        fields: Sequence[str],
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        *,
+        on_progress: Progress | None = None,
+        progress: bool = False,
+    ) -> int:
+        """Write ``fields`` of each object in batched PATCHes; returns how many were sent."""
+        session = self._sync("bulk_update")
+        callback = ProgressBar("bulk_update ") if progress and on_progress is None else on_progress
+        return session._run(self._bulk_update_flow(session, objs, fields, batch_size, callback))
+
+    def update(
+        self,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        on_progress: Progress | None = None,
+        **data: Any,
+    ) -> int:
+        """Set ``data`` on every matching item (all of them, not the server's first 100).
+
+        Returns how many items were updated.
+        """
+        session = self._sync("update")
+        return session._run(self._update_flow(session, data, batch_size, on_progress))
+
+    def delete(
+        self, *, batch_size: int = DEFAULT_BATCH_SIZE, on_progress: Progress | None = None
+    ) -> int:
+        """Delete every matching item; returns how many were deleted."""
+        session = self._sync("delete")
+        return session._run(self._delete_flow(session, batch_size, on_progress))
+
     def iterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[T]:
         """Stream every match in chunks, with constant memory and no cache.
 
@@ -829,6 +1121,71 @@ class QuerySet(Generic[T]):
         """Async :meth:`page`."""
         session = self._async("page")
         return await session._arun(self._page_flow(session, number, size))
+
+    async def acreate(self, **data: Any) -> T:
+        """Async :meth:`create`."""
+        session = self._async("create")
+        return await session._arun(self._create_flow(session, data))
+
+    async def aget_or_create(
+        self, defaults: Mapping[str, Any] | None = None, **lookups: Any
+    ) -> tuple[T, bool]:
+        """Async :meth:`get_or_create`."""
+        session = self._async("get_or_create")
+        return await session._arun(self._get_or_create_flow(session, defaults, lookups))
+
+    async def aupdate_or_create(
+        self, defaults: Mapping[str, Any] | None = None, **lookups: Any
+    ) -> tuple[T, bool]:
+        """Async :meth:`update_or_create`."""
+        session = self._async("update_or_create")
+        return await session._arun(self._update_or_create_flow(session, defaults, lookups))
+
+    async def abulk_create(
+        self,
+        objs: Sequence[T],
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        *,
+        on_progress: Progress | None = None,
+        progress: bool = False,
+    ) -> list[T]:
+        """Async :meth:`bulk_create`."""
+        session = self._async("bulk_create")
+        callback = ProgressBar("bulk_create ") if progress and on_progress is None else on_progress
+        return await session._arun(self._bulk_create_flow(session, objs, batch_size, callback))
+
+    async def abulk_update(
+        self,
+        objs: Sequence[T],
+        fields: Sequence[str],
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        *,
+        on_progress: Progress | None = None,
+        progress: bool = False,
+    ) -> int:
+        """Async :meth:`bulk_update`."""
+        session = self._async("bulk_update")
+        callback = ProgressBar("bulk_update ") if progress and on_progress is None else on_progress
+        return await session._arun(
+            self._bulk_update_flow(session, objs, fields, batch_size, callback))
+
+    async def aupdate(
+        self,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        on_progress: Progress | None = None,
+        **data: Any,
+    ) -> int:
+        """Async :meth:`update`."""
+        session = self._async("update")
+        return await session._arun(self._update_flow(session, data, batch_size, on_progress))
+
+    async def adelete(
+        self, *, batch_size: int = DEFAULT_BATCH_SIZE, on_progress: Progress | None = None
+    ) -> int:
+        """Async :meth:`delete`."""
+        session = self._async("delete")
+        return await session._arun(self._delete_flow(session, batch_size, on_progress))
 
     async def alist(self) -> list[T]:
         """Evaluate and return every match as a list (the async ``list(qs)``)."""

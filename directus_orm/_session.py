@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import http.cookiejar
-import json
 import logging
 import threading
 import time
@@ -26,6 +25,7 @@ from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
 import httpx
+from pydantic_core import to_json
 
 from ._auth import REFRESH_COOKIE, SESSION_COOKIE, AsyncAuth, Auth, AuthCore, AuthData, AuthMode
 from ._exceptions import (
@@ -90,6 +90,27 @@ def get_current_session(kind: type[BaseSession] | None = None) -> BaseSession:
         raise WrongSessionKind(
             f"this needs a {kind.__name__}, but the current session is a "
             f"{type(session).__name__}"
+        )
+    return session
+
+
+def sync_session(explicit: BaseSession | None, method: str, hint: str = "") -> Session:
+    """The session a blocking ``method`` runs on; names the async twin otherwise."""
+    session = explicit or get_current_session()
+    if not isinstance(session, Session):
+        raise WrongSessionKind(
+            f"{method}() blocks and needs a Session; on an AsyncSession use "
+            f"`await ...a{method}()`{hint}"
+        )
+    return session
+
+
+def async_session(explicit: BaseSession | None, method: str) -> AsyncSession:
+    """The session an ``a``-prefixed ``method`` runs on; names the sync twin otherwise."""
+    session = explicit or get_current_session()
+    if not isinstance(session, AsyncSession):
+        raise WrongSessionKind(
+            f"a{method}() is for an AsyncSession; on a Session call {method}()"
         )
     return session
 
@@ -272,7 +293,7 @@ class BaseSession:
         headers.update(step.headers)
         content = call.content
         if call.send_json or call.json is not None:
-            content = json.dumps(call.json, separators=(",", ":"), default=str).encode()
+            content = to_json(call.json)
             headers["Content-Type"] = "application/json"
         params: list[tuple[str, str | int | float | bool | None]] = list(call.url_params())
         return client.build_request(
