@@ -56,8 +56,10 @@ from ._exceptions import (
     UserSuspended,
     WrongSessionKind,
 )
+from ._items import AsyncItems, AsyncSingleton, Items, Result, Singleton
 from ._manager import Manager, QuerySetManager
 from ._model import Model
+from ._persistence import Progress, ProgressBar
 from ._q import Q
 from ._queryset import GroupedQuerySet, Page, QuerySet
 from ._request import Call
@@ -78,19 +80,16 @@ from ._variables import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "CURRENT_POLICIES",
-    "CURRENT_ROLE",
-    "CURRENT_ROLES",
-    "CURRENT_USER",
-    "NOW",
     "Aggregate",
     "AsyncAuth",
+    "AsyncItems",
     "AsyncServer",
     "AsyncSession",
+    "AsyncSingleton",
     "Auth",
     "AuthData",
-    "AuthMode",
     "AuthenticationError",
+    "AuthMode",
     "Avg",
     "AvgDistinct",
     "BaseSession",
@@ -104,6 +103,11 @@ __all__ = [
     "ContentTooLarge",
     "Count",
     "CountDistinct",
+    "CURRENT_POLICIES",
+    "CURRENT_ROLE",
+    "CURRENT_ROLES",
+    "CURRENT_USER",
+    "current_user",
     "DirectusError",
     "DirectusORMError",
     "DynamicVariable",
@@ -112,6 +116,7 @@ __all__ = [
     "FieldNotLoaded",
     "FileStorage",
     "Forbidden",
+    "get_current_session",
     "GroupedQuerySet",
     "HeadersTooLarge",
     "InternalServerError",
@@ -122,6 +127,7 @@ __all__ = [
     "InvalidPayload",
     "InvalidQuery",
     "InvalidToken",
+    "Items",
     "LimitExceeded",
     "LookupNotSupported",
     "Manager",
@@ -132,8 +138,12 @@ __all__ = [
     "Model",
     "MultipleObjectsReturned",
     "NoSessionError",
+    "now",
+    "NOW",
     "ObjectDoesNotExist",
     "Page",
+    "Progress",
+    "ProgressBar",
     "Q",
     "QueryError",
     "QuerySet",
@@ -141,10 +151,13 @@ __all__ = [
     "RecordNotUnique",
     "RequestsExceeded",
     "ResourceRestricted",
+    "Result",
     "RouteNotFound",
     "Server",
     "ServiceUnavailable",
     "Session",
+    "set_default_session",
+    "Singleton",
     "Sum",
     "SumDistinct",
     "TimeoutError",
@@ -153,10 +166,6 @@ __all__ = [
     "UnsupportedMediaType",
     "UserSuspended",
     "WrongSessionKind",
-    "current_user",
-    "get_current_session",
-    "now",
-    "set_default_session",
 ]
 
 # Reprs, tracebacks and docs say directus_orm.Session, not directus_orm._session.Session.

@@ -22,7 +22,7 @@ import time
 import urllib.request
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import httpx
 from pydantic_core import to_json
@@ -40,8 +40,12 @@ from ._exceptions import (
     error_from_response,
 )
 from ._flow import Flow, Refresh, Send, Sleep
+from ._items import AsyncItems, AsyncSingleton, Items, Singleton
 from ._request import MAX_URL_LENGTH, Call, parse_response
 from ._storage import BaseStorage
+
+if TYPE_CHECKING:
+    from ._model import Model
 
 __all__ = [
     "AsyncSession",
@@ -55,6 +59,7 @@ logger = logging.getLogger("directus_orm")
 
 T = TypeVar("T")
 S = TypeVar("S", bound="BaseSession")
+M = TypeVar("M", bound="Model")
 
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -446,6 +451,22 @@ class Session(BaseSession):
         """
         return self._run(self._call_flow(self._raw_call(method, path, query, params, json)))
 
+    @overload
+    def items(self, collection: str) -> Items[dict[str, Any]]: ...
+    @overload
+    def items(self, collection: str, model: type[M]) -> Items[M]: ...
+    def items(self, collection: str, model: type[Model] | None = None) -> Items[Any]:
+        """The SDK-style items commands of ``collection`` (typed with ``model``)."""
+        return Items(self, collection, model)
+
+    @overload
+    def singleton(self, collection: str) -> Singleton[dict[str, Any]]: ...
+    @overload
+    def singleton(self, collection: str, model: type[M]) -> Singleton[M]: ...
+    def singleton(self, collection: str, model: type[Model] | None = None) -> Singleton[Any]:
+        """``read()``/``update(data)`` of a singleton collection."""
+        return Singleton(self, collection, model)
+
     # ----------------------------------------------------------- lifecycle
 
     def close(self) -> None:
@@ -556,6 +577,22 @@ class AsyncSession(BaseSession):
         return await self._arun(
             self._call_flow(self._raw_call(method, path, query, params, json))
         )
+
+    @overload
+    def items(self, collection: str) -> AsyncItems[dict[str, Any]]: ...
+    @overload
+    def items(self, collection: str, model: type[M]) -> AsyncItems[M]: ...
+    def items(self, collection: str, model: type[Model] | None = None) -> AsyncItems[Any]:
+        """The SDK-style items commands of ``collection`` (typed with ``model``)."""
+        return AsyncItems(self, collection, model)
+
+    @overload
+    def singleton(self, collection: str) -> AsyncSingleton[dict[str, Any]]: ...
+    @overload
+    def singleton(self, collection: str, model: type[M]) -> AsyncSingleton[M]: ...
+    def singleton(self, collection: str, model: type[Model] | None = None) -> AsyncSingleton[Any]:
+        """``read()``/``update(data)`` of a singleton collection."""
+        return AsyncSingleton(self, collection, model)
 
     async def aclose(self) -> None:
         """Close the connection pool. Tokens stay in storage."""
