@@ -138,6 +138,10 @@ class Schema:
         has_pk = any(f.get("schema", {}) and f["schema"].get("is_primary_key") for f in fields)
         if not has_pk:
             fields = [pk_integer(), *fields]
+        try:  # a collection left over by an interrupted run
+            self.session.request("DELETE", f"/collections/{name}")
+        except Exception:
+            pass
         meta: dict[str, Any] = {"singleton": singleton}
         if sort_field:
             meta["sort_field"] = sort_field
@@ -192,6 +196,6 @@ class Schema:
         for name in reversed(self.collections):
             try:
                 self.session.request("DELETE", f"/collections/{name}")
-            except Exception:  # noqa: BLE001 - keep dropping the rest, report at the end
+            except Exception:
                 pass
         self.collections.clear()
