@@ -258,7 +258,7 @@ def test_mid_batch_failure_reports_what_was_written(recorded):
     with pytest.raises(d.BatchError) as info:
         Note.objects.bulk_create(notes, batch_size=10)
     error = info.value
-    assert error.done == [range(0, 10)]
+    assert error.done == [range(10)]
     assert error.pending == [range(10, 20), range(20, 30)]
     assert error.written == 10
     assert isinstance(error.__cause__, d.RecordNotUnique)
@@ -308,7 +308,7 @@ async def test_async_writes(asession, notes_schema):
     created = await Note.objects.abulk_create([Note(title=f"batch-{i}") for i in range(25)], batch_size=10)
     assert all(n.id for n in created)
     assert await Note.objects.filter(title__startswith="batch-").aupdate(views=3) == 25
-    obj, made = await Note.objects.aget_or_create(code="ak", defaults={"title": "x"})
+    _obj, made = await Note.objects.aget_or_create(code="ak", defaults={"title": "x"})
     assert made
     await note.arefresh_from_db()
     await note.adelete()
