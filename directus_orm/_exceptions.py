@@ -101,6 +101,17 @@ __all__ = [
 class DirectusORMError(Exception):
     """Base class of every error raised by directus_orm."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors would break pickling (multiprocessing,
+        # concurrent.futures): rebuild from args and restore the attributes.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(cls: type[DirectusORMError], args: tuple[Any, ...]) -> DirectusORMError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    return error
+
 
 # ---------------------------------------------------------------- client side
 

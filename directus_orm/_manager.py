@@ -7,7 +7,7 @@ A custom QuerySet class becomes the manager with ``MyQuerySet.as_manager()``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -29,11 +29,7 @@ def _no_instance_access(owner: type[Any]) -> AttributeError:
 class Manager:
     """The default manager: ``Model.objects`` is a ``QuerySet`` of the model."""
 
-    @overload
-    def __get__(self, instance: None, owner: type[M]) -> QuerySet[M]: ...
-    @overload
-    def __get__(self, instance: object, owner: type[Any]) -> Any: ...
-    def __get__(self, instance: object | None, owner: type[Any]) -> Any:
+    def __get__(self, instance: None, owner: type[M]) -> QuerySet[M]:
         if instance is not None:
             raise _no_instance_access(owner)
         from ._queryset import QuerySet
@@ -47,11 +43,7 @@ class QuerySetManager(Manager, Generic[QS]):
     def __init__(self, queryset_class: type[QS]) -> None:
         self.queryset_class = queryset_class
 
-    @overload
-    def __get__(self, instance: None, owner: type[Any]) -> QS: ...
-    @overload
-    def __get__(self, instance: object, owner: type[Any]) -> Any: ...
-    def __get__(self, instance: object | None, owner: type[Any]) -> Any:
+    def __get__(self, instance: None, owner: type[Any]) -> QS:
         if instance is not None:
             raise _no_instance_access(owner)
         return self.queryset_class(owner)

@@ -149,6 +149,10 @@ class ModelOptions:
         self.singleton = singleton
         self.read_only = read_only
         self.endpoint = endpoint if endpoint is not None else f"items/{collection}"
+        # Path segments: a collection name is one segment even if it holds a "/".
+        self.endpoint_parts: tuple[str, ...] = (
+            tuple(endpoint.split("/")) if endpoint is not None else ("items", collection)
+        )
         self._fields: dict[str, FieldMeta] | None = None
         self._by_api: dict[str, FieldMeta] | None = None
         self._validators: dict[str, SchemaValidator] = {}
@@ -317,7 +321,7 @@ class Model(BaseModel):
     )
 
     _meta: ClassVar[ModelOptions]
-    objects: ClassVar[Manager] = Manager()
+    objects = Manager()
     DoesNotExist: ClassVar[type[ObjectDoesNotExist]] = ObjectDoesNotExist
     MultipleObjectsReturned: ClassVar[type[MultipleObjectsReturned]] = MultipleObjectsReturned
 

@@ -182,7 +182,7 @@ def absorb(obj: Model, fresh: Model) -> None:
 
 
 def item_path(model: type[Model], pk: Any = _UNSET) -> str:
-    parts: list[Any] = model._meta.endpoint.split("/")
+    parts: list[Any] = list(model._meta.endpoint_parts)
     if pk is not _UNSET:
         if pk is None:
             raise QueryError(f"this {model.__name__} has no primary key yet: save it first")

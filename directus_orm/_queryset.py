@@ -396,26 +396,49 @@ class QuerySet(Generic[T]):
             query["offset"] = self._state.offset
         return {"_" + key: value for key, value in query.items()}
 
-    def query_params(self) -> dict[str, Any]:
-        """The structured Directus query this QuerySet sends when evaluated."""
-        try:
-            query = self._base_query()
-        except EmptyResultSet:
-            return {"_empty": True}
-        query["limit"] = self._state.limit if self._state.limit is not None else -1
-        if self._state.offset:
-            query["offset"] = self._state.offset
+    def _evaluation_query(self) -> dict[str, Any]:
+        """The query that evaluating (iterating) sends first; raises EmptyResultSet."""
+        query = self._base_query()
+        state = self._state
+        query["limit"] = state.limit if state.limit is not None else -1
+        if state.offset:
+            query["offset"] = state.offset
+        meta = list(state.meta)
+        if state.limit is None and "filter_count" not in meta and "*" not in meta:
+            # Only limit=-1 can be capped silently (QUERY_LIMIT_MAX): the count
+            # tells whether more pages must be read. An explicit limit over the
+            # cap is refused by the server instead.
+            meta.append("filter_count")
+        if meta:
+            query["meta"] = meta
         return query
 
-    def explain(self) -> str:
-        """The request this QuerySet sends: ``GET /items/articles?filter=...``."""
+    def query_params(self) -> dict[str, Any]:
+        """The structured Directus query this QuerySet sends when evaluated.
+
+        ``{"_empty": True}`` when it can match nothing (and sends no request).
+        """
         if self._state.empty:
-            return "(no request: the QuerySet is empty)"
+            return {"_empty": True}
+        try:
+            return self._evaluation_query()
+        except EmptyResultSet:
+            return {"_empty": True}
+
+    def explain(self) -> str:
+        """The request evaluating this QuerySet sends, e.g. ``GET /items/articles?filter=...``.
+
+        Parameters are shown decoded for reading; a query too long for a URL shows
+        as ``SEARCH`` with its body, as it is sent.
+        """
         query = self.query_params()
         if query.get("_empty"):
-            return "(no request: the filter can match nothing)"
+            return "(no request: the QuerySet matches nothing)"
+        call = read_call(self._path(), query)
+        if call.method == "SEARCH":
+            return f"SEARCH {call.path} {json.dumps(call.json, default=str)}"
         params = "&".join(f"{k}={v}" for k, v in encode_query(query))
-        return f"GET /{self.model._meta.endpoint}?{params}"
+        return f"GET {call.path}?{params}"
 
     @property
     def query(self) -> str:
@@ -434,7 +457,7 @@ class QuerySet(Generic[T]):
     # -------------------------------------------------------------- flows
 
     def _path(self) -> str:
-        return path_of(*self.model._meta.endpoint.split("/"))
+        return path_of(*self.model._meta.endpoint_parts)
 
     def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
         """One read request; returns the hydrated items and the meta block."""
@@ -484,25 +507,20 @@ class QuerySet(Generic[T]):
         if self._state.empty:
             return []
         try:
-            query = self._base_query()
+            query = self._evaluation_query()
         except EmptyResultSet:
             return []
         state = self._state
         wanted = state.limit
-        query["limit"] = wanted if wanted is not None else -1
-        if state.offset:
-            query["offset"] = state.offset
-        meta = list(state.meta)
-        if "filter_count" not in meta and "*" not in meta:
-            meta.append("filter_count")
-        query["meta"] = meta
         batch = yield from self._fetch_flow(session, query)
         items = batch.items
         self._meta_result = dict(batch.meta)
+        if "filter_count" not in batch.meta:
+            return items
         # A server with QUERY_LIMIT_MAX caps limit=-1 silently: read the rest.
-        available = int(batch.meta.get("filter_count", len(items))) - state.offset
+        available = int(batch.meta["filter_count"]) - state.offset
         expected = available if wanted is None else min(wanted, available)
-        query.pop("meta")
+        query.pop("meta", None)
         while 0 < len(items) < expected:
             query["offset"] = state.offset + len(items)
             query["limit"] = len(batch.items) if wanted is None else min(
@@ -634,6 +652,11 @@ class QuerySet(Generic[T]):
             spec.setdefault(agg.function, [])
             if api not in spec[agg.function]:
                 spec[agg.function].append(api)
+        if not group and self._state.sliced:
+            raise QueryError(
+                "cannot aggregate a slice: Directus aggregates the whole filter; "
+                "filter instead, or aggregate in Python over the slice"
+            )
         if self._state.empty:
             return []
         try:
@@ -646,6 +669,10 @@ class QuerySet(Generic[T]):
         if group:
             query["groupBy"] = list(group)
             query["limit"] = self._state.limit if self._state.limit is not None else -1
+            if self._state.offset:
+                query["offset"] = self._state.offset
+        else:
+            query.pop("sort", None)  # an ungrouped aggregate has no rows to sort
         body = yield from session._call_flow(_read(self, session, query))
         rows = body.get("data") if isinstance(body, dict) else []
         out: list[dict[str, Any]] = []
@@ -673,7 +700,14 @@ class QuerySet(Generic[T]):
     def _page_flow(self, session: BaseSession, number: int, size: int) -> Flow[Page[T]]:
         if number < 1 or size < 1:
             raise QueryError("page numbers and sizes start at 1")
-        query = self._base_query()
+        if self._state.sliced:
+            raise QueryError("cannot page a sliced QuerySet; slice or page, not both")
+        if self._state.empty:
+            return Page([], number, size, 0, 0)
+        try:
+            query = self._base_query()
+        except EmptyResultSet:
+            return Page([], number, size, 0, 0)
         query["limit"] = size
         query["offset"] = (number - 1) * size
         query["meta"] = ["total_count", "filter_count"]
@@ -958,7 +992,7 @@ class QuerySet(Generic[T]):
         """``aggregate(total=Sum("views"), n=Count())`` → ``{"total": ..., "n": ...}``."""
         session = self._sync("aggregate")
         rows = session._run(self._aggregate_flow(session, aggregates, ()))
-        return rows[0] if rows else {name: None for name in aggregates}
+        return rows[0] if rows else _empty_aggregate(aggregates)
 
     def in_bulk(self, ids: Sequence[Any]) -> dict[Any, T]:
         """``{pk: item}`` for the given primary keys (missing keys are left out)."""
@@ -1110,7 +1144,7 @@ class QuerySet(Generic[T]):
         """Async :meth:`aggregate`."""
         session = self._async("aggregate")
         rows = await session._arun(self._aggregate_flow(session, aggregates, ()))
-        return rows[0] if rows else {name: None for name in aggregates}
+        return rows[0] if rows else _empty_aggregate(aggregates)
 
     async def ain_bulk(self, ids: Sequence[Any]) -> dict[Any, T]:
         """Async :meth:`in_bulk`."""
@@ -1231,6 +1265,14 @@ def _read(qs: QuerySet[Any], session: BaseSession, query: dict[str, Any]) -> Any
     return read_call(
         qs._path(), query, base_url_length=len(session.url), max_url_length=session.max_url_length
     )
+
+
+def _empty_aggregate(aggregates: Mapping[str, Aggregate]) -> dict[str, Any]:
+    """What aggregates of nothing are: counts 0, everything else None (as in SQL)."""
+    return {
+        name: 0 if agg.function in ("count", "countDistinct") else None
+        for name, agg in aggregates.items()
+    }
 
 
 def _group_key(name: str) -> str:

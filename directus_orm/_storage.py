@@ -69,12 +69,12 @@ class FileStorage(BaseStorage):
 
     def _read(self) -> dict[str, Any]:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return {}
         try:
-            data = json.loads(text)
-        except ValueError:
+            data = json.loads(raw)
+        except ValueError:  # includes UnicodeDecodeError: a damaged file counts as empty
             return {}
         return data if isinstance(data, dict) else {}
 
