@@ -171,4 +171,4 @@ def check_construction(article: Article) -> None:
 def check_instance_access(article: Article) -> None:
     # ``article.objects`` raises AttributeError at run time; Manager.__get__ takes
     # ``instance: None`` only, so both checkers reject it too.
-    article.objects  # type: ignore[arg-type]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    article.objects  # type: ignore[arg-type]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]  # noqa: B018
