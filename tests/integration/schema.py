@@ -120,6 +120,17 @@ def m2o(name: str) -> dict[str, Any]:
     }
 
 
+def m2o_uuid(name: str, special: str = "m2o") -> dict[str, Any]:
+    """A uuid foreign key (to ``directus_users`` or, with ``special="file"``, ``directus_files``)."""
+    interface = "file" if special == "file" else "select-dropdown-m2o"
+    return {
+        "field": name,
+        "type": "uuid",
+        "meta": {"interface": interface, "special": [special]},
+        "schema": {},
+    }
+
+
 class Schema:
     """Creates collections and relations; :meth:`drop` removes them all."""
 
@@ -178,6 +189,121 @@ class Schema:
             },
         )
 
+    def alias(self, collection: str, field: str, special: str) -> None:
+        """An alias field (``o2m``, ``m2m``, ``m2a``): it has no column, only a relation."""
+        interface = {"o2m": "list-o2m", "m2m": "list-m2m", "m2a": "list-m2a"}[special]
+        self.session.request(
+            "POST",
+            f"/fields/{collection}",
+            json={
+                "field": field,
+                "type": "alias",
+                "meta": {"special": [special], "interface": interface},
+                "schema": None,
+            },
+        )
+
+    def m2m(
+        self,
+        collection: str,
+        field: str,
+        related: str,
+        *,
+        junction: str,
+        many_field: str | None = None,
+        junction_fields: list[dict[str, Any]] | None = None,
+        related_field: str | None = None,
+        deselect: str = "delete",
+    ) -> None:
+        """A many-to-many ``collection.field`` -> ``related`` through a new ``junction`` collection.
+
+        The junction has ``id``, ``{collection}_id`` and ``{related}_id`` (or ``many_field``), plus
+        ``junction_fields``. ``related_field`` adds the reverse many-to-many alias on ``related``.
+        Removing a link deletes the junction row (``deselect="delete"``), as a junction row
+        without a parent is garbage; the Studio's default is ``"nullify"``.
+        """
+        here = f"{collection}_id"
+        there = many_field or f"{related}_id"
+        if here == there:
+            here, there = f"{collection}_parent_id", f"{related}_related_id"
+        self.collection(junction, [m2o(here), m2o(there), *(junction_fields or [])])
+        self.alias(collection, field, "m2m")
+        if related_field:
+            self.alias(related, related_field, "m2m")
+        self._relation(junction, here, collection, one_field=field, junction_field=there,
+                       deselect=deselect)
+        self._relation(junction, there, related, one_field=related_field, junction_field=here,
+                       deselect=deselect)
+
+    def m2a(
+        self,
+        collection: str,
+        field: str,
+        allowed: list[str],
+        *,
+        junction: str,
+        deselect: str = "delete",
+    ) -> None:
+        """A many-to-any ``collection.field`` -> any of ``allowed``, through a new ``junction``
+        (``id``, ``{collection}_id``, ``item``, ``collection``)."""
+        here = f"{collection}_id"
+        self.collection(
+            junction,
+            [
+                m2o(here),
+                {"field": "item", "type": "string", "meta": {"hidden": True}, "schema": {}},
+                {"field": "collection", "type": "string", "meta": {"hidden": True}, "schema": {}},
+            ],
+        )
+        self.alias(collection, field, "m2a")
+        self.session.request(
+            "POST",
+            "/relations",
+            json={
+                "collection": junction,
+                "field": "item",
+                "related_collection": None,
+                "meta": {
+                    "one_allowed_collections": allowed,
+                    "one_collection_field": "collection",
+                    "junction_field": here,
+                },
+            },
+        )
+        self._relation(junction, here, collection, one_field=field, junction_field="item",
+                       deselect=deselect)
+
+    def relation(self, collection: str, field: str, related: str) -> None:
+        """A plain many-to-one relation (e.g. to ``directus_users`` or ``directus_files``)."""
+        self._relation(collection, field, related, one_field=None, junction_field=None,
+                       deselect="nullify")
+
+    def _relation(
+        self,
+        collection: str,
+        field: str,
+        related: str,
+        *,
+        one_field: str | None,
+        junction_field: str | None,
+        deselect: str,
+    ) -> None:
+        self.session.request(
+            "POST",
+            "/relations",
+            json={
+                "collection": collection,
+                "field": field,
+                "related_collection": related,
+                "meta": {
+                    "one_field": one_field,
+                    "junction_field": junction_field,
+                    "one_deselect_action": deselect,
+                },
+                "schema": {"on_delete": "SET NULL"},
+            },
+        )
+
     def seed(self, collection: str, items: list[dict[str, Any]], batch: int = 1000) -> list[Any]:
         """Insert items in batches; returns their primary keys."""
         keys: list[Any] = []
@@ -195,6 +321,10 @@ class Schema:
         # Relations first go with their collections; delete in reverse creation order.
         for name in reversed(self.collections):
             try:
+                # Directus 12.4 on SQLite can hang deleting a collection with relations
+                # right after a schema change cleared its cache; reading the relations
+                # first refills the cache and avoids it.
+                self.session.request("GET", f"/relations/{name}")
                 self.session.request("DELETE", f"/collections/{name}")
             except Exception:
                 pass
