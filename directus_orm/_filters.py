@@ -143,7 +143,8 @@ def serialize_value(value: Any) -> Any:
     as ``isoformat()``. Decimals, UUIDs and integers beyond 2**53 - 1 become
     strings (Directus accepts numeric strings but not unsafe integers). Enums
     send their value; sets are sorted so that the same query gives the same
-    URL. Raises ``ValueError`` for anything else.
+    URL. A model instance sends its primary key (``filter(author=ada)``).
+    Raises ``ValueError`` for anything else.
     """
     if value is None or isinstance(value, (bool, DynamicVariable)):
         return value
@@ -169,6 +170,8 @@ def serialize_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)
+    if hasattr(value, "_meta") and hasattr(value, "pk"):  # a Model instance: its key
+        return serialize_value(value.pk)
     if isinstance(value, (list, tuple)):
         return [serialize_value(item) for item in value]
     if isinstance(value, (set, frozenset)):

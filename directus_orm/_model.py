@@ -15,6 +15,7 @@ one raises :class:`~directus_orm.FieldNotLoaded`, never a silent ``None``.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import types
 import typing
@@ -27,7 +28,7 @@ from pydantic_core import SchemaValidator, to_json
 from pydantic_core import core_schema as cs
 
 from ._exceptions import FieldError, FieldNotLoaded, MultipleObjectsReturned, ObjectDoesNotExist
-from ._filters import ResolvedField
+from ._filters import FieldResolver, ResolvedField
 from ._manager import Manager
 from ._persistence import (
     _STATE,
@@ -38,12 +39,13 @@ from ._persistence import (
     refresh_flow,
     save_flow,
 )
+from ._relations import M2A, M2M, Key, after_load, key_of, relation_field_schema
 from ._session import BaseSession, async_session, sync_session
 
 if TYPE_CHECKING:
     from ._queryset import QuerySet
 
-__all__ = ["FieldMeta", "Model", "ModelOptions", "ModelResolver"]
+__all__ = ["FieldMeta", "M2AResolver", "Model", "ModelOptions", "ModelResolver"]
 
 M = TypeVar("M", bound="Model")
 
@@ -81,8 +83,19 @@ class FieldMeta:
     kind: FieldKind
     nullable: bool
     related: type[Model] | None
-    """The model on the far side of a relation, when the annotation names one."""
+    """The model on the far side of a relation, when the annotation names one
+    (for a many-to-many, the far model, not the junction)."""
     many: bool
+    junction_field: str | None = None
+    """Many-to-many: the junction's field pointing at the far model (``tags_id``)."""
+    junction_pk: str | None = None
+    """Many-to-many and many-to-any: the junction collection's primary key field."""
+    targets: tuple[type[Model], ...] = ()
+    """Many-to-any: the models the relation may point at."""
+    spec: M2M | M2A | None = None
+    """The ``M2M(...)``/``M2A(...)`` marker the field was declared with, if any."""
+    through: type[Model] | None = None
+    """Many-to-many: the junction model, when declared (``M2M(through=ArticleTag)``)."""
 
 
 def _snake_case(name: str) -> str:
@@ -101,25 +114,57 @@ def _flatten_annotation(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def _describe_field(name: str, api_name: str, annotation: Any) -> FieldMeta:
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, Model)
+
+
+def _describe_field(
+    owner: type[Model], name: str, api_name: str, annotation: Any, metadata: Sequence[Any] = ()
+) -> FieldMeta:
     parts = _flatten_annotation(annotation)
     nullable = any(p is type(None) for p in parts)
+    spec = next((m for m in metadata if isinstance(m, (M2M, M2A))), None)
     related: type[Model] | None = None
+    targets: tuple[type[Model], ...] = ()
     many = False
     json_like = False
     for part in parts:
         origin = get_origin(part)
         if origin in (list, tuple, set, frozenset):
             args = get_args(part)
-            inner = args[0] if args else Any
-            if isinstance(inner, type) and issubclass(inner, Model):
-                related, many = inner, True
+            inner = [a for a in _flatten_annotation(args[0] if args else Any) if a is not type(None)]
+            models = tuple(a for a in inner if _is_model(a))
+            if len(models) > 1 or (models and isinstance(spec, M2A)):
+                targets, many = models, True
+            elif models:
+                related, many = models[0], True
             else:
                 json_like = True
         elif origin is dict or part is dict or part is Any:
             json_like = True
-        elif isinstance(part, type) and issubclass(part, Model):
+        elif _is_model(part):
             related = part
+    where = f"{owner.__name__}.{name}"
+    if isinstance(spec, M2M):
+        if related is None or not many:
+            raise FieldError(f"{where}: M2M() needs a list of one model, like list[Tag] | list[int]")
+        through = spec.through
+        if isinstance(through, str):
+            module = sys.modules.get(owner.__module__)
+            through = getattr(module, through, None)
+            if not _is_model(through):
+                raise FieldError(f"{where}: M2M(through={spec.through!r}) names no model "
+                                 f"in module {owner.__module__}")
+        junction_field = spec.junction_field or f"{related._meta.collection}_id"
+        return FieldMeta(name, api_name, "m2m", nullable, related, True,
+                         junction_field=junction_field, junction_pk=spec.junction_pk,
+                         spec=spec, through=through)
+    if targets or isinstance(spec, M2A):
+        if not targets:
+            raise FieldError(f"{where}: M2A() needs a list of models, like list[Heading | Text]")
+        m2a = spec if isinstance(spec, M2A) else M2A()
+        return FieldMeta(name, api_name, "m2a", nullable, None, True,
+                         junction_pk=m2a.junction_pk, targets=targets, spec=m2a)
     kind: FieldKind
     if related is not None:
         kind = "o2m" if many else "m2o"
@@ -128,6 +173,10 @@ def _describe_field(name: str, api_name: str, annotation: Any) -> FieldMeta:
     else:
         kind = "scalar"
     return FieldMeta(name, api_name, kind, nullable, related, many)
+
+
+RELATION_KINDS = frozenset({"m2o", "o2m", "m2m", "m2a"})
+TO_MANY_KINDS = frozenset({"o2m", "m2m", "m2a"})
 
 
 class ModelOptions:
@@ -155,6 +204,8 @@ class ModelOptions:
         )
         self._fields: dict[str, FieldMeta] | None = None
         self._by_api: dict[str, FieldMeta] | None = None
+        self._relational: tuple[FieldMeta, ...] | None = None
+        self._to_many: tuple[FieldMeta, ...] | None = None
         self._validators: dict[str, SchemaValidator] = {}
         self._lock = threading.Lock()
 
@@ -168,10 +219,16 @@ class ModelOptions:
             fields: dict[str, FieldMeta] = {}
             for name, info in self.model.model_fields.items():
                 api = info.alias if isinstance(info.alias, str) else name
-                fields[name] = _describe_field(name, api, info.annotation)
-            self._fields = fields
+                fields[name] = _describe_field(self.model, name, api, info.annotation, info.metadata)
             self._by_api = {f.api_name: f for f in fields.values()}
+            self._fields = fields
         return self._fields
+
+    def by_api(self, api_name: str) -> FieldMeta | None:
+        """The field whose Directus name is ``api_name``, if any."""
+        self.fields  # noqa: B018 (builds the tables)
+        assert self._by_api is not None
+        return self._by_api.get(api_name)
 
     def field(self, name: str) -> FieldMeta:
         """The field called ``name`` (Python name, Directus name, or ``pk``)."""
@@ -194,7 +251,17 @@ class ModelOptions:
 
     @property
     def relational(self) -> tuple[FieldMeta, ...]:
-        return tuple(f for f in self.fields.values() if f.related is not None)
+        """The relation fields (many-to-one, one-to-many, many-to-many, many-to-any)."""
+        if self._relational is None:
+            self._relational = tuple(f for f in self.fields.values() if f.kind in RELATION_KINDS)
+        return self._relational
+
+    @property
+    def to_many(self) -> tuple[FieldMeta, ...]:
+        """The one-to-many, many-to-many and many-to-any fields."""
+        if self._to_many is None:
+            self._to_many = tuple(f for f in self.relational if f.kind in TO_MANY_KINDS)
+        return self._to_many
 
     @property
     def json_fields(self) -> tuple[str, ...]:
@@ -235,12 +302,8 @@ class ModelOptions:
                 data = obj.__dict__
                 state["json"] = {n: to_json(data[n]) for n in json_fields if n in data}
             private[_STATE] = state
-            for rel in relational:
-                value = obj.__dict__.get(rel.name)
-                if isinstance(value, Model):
-                    value._meta.strip((value,))
-                elif isinstance(value, list) and value and isinstance(value[0], Model):
-                    value[0]._meta.strip(value)
+            if relational:
+                after_load(obj, relational, state)
 
 
 def _strip_one(obj: Model) -> None:
@@ -253,7 +316,11 @@ def _strip_one(obj: Model) -> None:
 
 
 def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
-    """Copy a core schema so every field of every Model in it becomes optional."""
+    """Copy a core schema so every field of every Model in it becomes optional.
+
+    Many-to-many and many-to-any fields get the shape Directus sends for them
+    (junction rows), which hydration then turns into the declared lists.
+    """
     if isinstance(schema, list):
         return [_partial_schema(item, models) for item in schema]
     if not isinstance(schema, dict):
@@ -265,11 +332,14 @@ def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
             models.add(cls)
             inner = out.get("schema")
             if isinstance(inner, dict) and inner.get("type") == "model-fields":
-                for field in inner["fields"].values():
+                for name, field in inner["fields"].items():
                     if field["schema"].get("type") != "default":
                         field["schema"] = cs.with_default_schema(
                             field["schema"], default=NOT_LOADED
                         )
+                    meta = cls._meta.fields.get(name)
+                    if meta is not None and meta.kind in ("m2m", "m2a"):
+                        field["schema"] = relation_field_schema(meta, field["schema"])
     return out
 
 
@@ -317,7 +387,7 @@ class Model(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         extra="ignore",
-        ignored_types=(Manager,),
+        ignored_types=(Manager, Key),
     )
 
     _meta: ClassVar[ModelOptions]
@@ -388,6 +458,11 @@ class Model(BaseModel):
                 f"{cls.__name__}.{name} was not loaded: the query did not fetch it. "
                 f"Add it with .fields(...) or call refresh_from_db()"
             )
+        if name.endswith("_id") and not name.startswith("_"):
+            # ``article.author_id``: the key of a many-to-one, loaded or not expanded.
+            meta = cls._meta.fields.get(name[:-3])
+            if meta is not None and meta.kind == "m2o":
+                return key_of(getattr(self, meta.name), f"{cls.__name__}.{meta.name}")
         return super().__getattr__(name)  # type: ignore[misc]
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
@@ -486,7 +561,61 @@ class ModelResolver:
 
     def resolve(self, name: str) -> ResolvedField:
         meta = self.model._meta.field(name)
-        related = ModelResolver(meta.related) if meta.related is not None else None
+        related: FieldResolver | None = None
+        if meta.kind == "m2a":
+            related = M2AResolver(self.model, meta)
+        elif meta.related is not None:
+            related = ModelResolver(meta.related)
         return ResolvedField(
-            api_name=meta.api_name, kind=meta.kind, nullable=meta.nullable, related=related
+            api_name=meta.api_name,
+            kind=meta.kind,
+            nullable=meta.nullable,
+            related=related,
+            junction_field=meta.junction_field if meta.kind == "m2m" else None,
         )
+
+
+class M2AResolver:
+    """The junction of a many-to-any, as the filter compiler sees it.
+
+    Its fields are the junction's own (``collection``, ``item``, the key) and
+    one scope per allowed model, named by collection or class name:
+    ``blocks__headings__text`` becomes ``blocks.item:headings.text``.
+    """
+
+    def __init__(self, owner: type[Model], meta: FieldMeta) -> None:
+        self.owner = owner
+        self.meta = meta
+
+    @property
+    def model_name(self) -> str:
+        return f"{self.owner.__name__}.{self.meta.name}"
+
+    def resolve(self, name: str) -> ResolvedField:
+        spec = self.meta.spec
+        assert isinstance(spec, M2A)
+        if name in (spec.collection_field, spec.item_field, self.meta.junction_pk):
+            return ResolvedField(api_name=name, kind="scalar" if name != spec.item_field else "any")
+        target = m2a_target(self.meta, name)
+        if target is None:
+            scopes = ", ".join(t._meta.collection for t in self.meta.targets)
+            raise FieldError(
+                f"{self.model_name} has no scope {name!r} (the many-to-any points at: {scopes}; "
+                f"junction fields: {spec.collection_field}, {spec.item_field})"
+            )
+        return ResolvedField(
+            api_name=f"{spec.item_field}:{target._meta.collection}",
+            kind="m2o",
+            nullable=True,
+            related=ModelResolver(target),
+        )
+
+
+def m2a_target(meta: FieldMeta, name: str) -> type[Model] | None:
+    """The model of a many-to-any scope named by collection, ``item:collection`` or class name."""
+    if ":" in name:
+        name = name.split(":", 1)[1]
+    for target in meta.targets:
+        if name in (target._meta.collection, target.__name__):
+            return target
+    return None

@@ -17,6 +17,7 @@ saying which input ranges were written and which were not.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,7 @@ from ._request import Call, path_of
 
 if TYPE_CHECKING:
     from ._model import Model
+    from ._relations import Journal
     from ._session import BaseSession
 
 __all__ = ["Progress", "ProgressBar"]
@@ -103,19 +105,32 @@ def note_assignment(obj: Model, name: str) -> None:
         changed[name] = obj.__dict__.get(name, _UNSET)
 
 
-def changed_fields(obj: Model) -> list[str]:
-    """Names of loaded fields whose value differs from what the server has."""
+def changed_fields(obj: Model, seen: set[int] | None = None) -> list[str]:
+    """Names of loaded fields whose value differs from what the server has.
+
+    Relation fields count as changed when a save would write them: another
+    key, a to-many list that differs from what was loaded, or a loaded related
+    item with changes of its own (``seen`` guards against cycles).
+    """
     if not from_db(obj):
         return sorted(obj.__pydantic_fields_set__)
     state = state_of(obj)
     data = obj.__dict__
+    relational = type(obj)._meta.relational
+    skip = {f.name for f in relational} if relational else ()
     out: list[str] = []
     for name, old in state.get("changed", {}).items():
-        if name in data and (old is _UNSET or not _same(old, data[name])):
+        if name in data and name not in skip and (old is _UNSET or not _same(old, data[name])):
             out.append(name)
     for name, snapshot in state.get("json", {}).items():
         if name in data and name not in out and to_json(data[name]) != snapshot:
             out.append(name)
+    if relational:
+        from ._relations import dirty_relations
+
+        seen = set() if seen is None else seen
+        seen.add(id(obj))
+        out.extend(dirty_relations(obj, seen))
     order = list(type(obj).model_fields)
     return sorted(out, key=order.index)
 
@@ -130,30 +145,45 @@ def _same(a: Any, b: Any) -> bool:
 # ------------------------------------------------------------ payloads
 
 
-def payload(obj: Model, names: Sequence[str]) -> dict[str, Any]:
-    """The JSON body for these fields, under their Directus names."""
-    from ._model import Model
+def payload(
+    obj: Model,
+    names: Sequence[str],
+    *,
+    seen: set[int] | None = None,
+    journal: Journal | None = None,
+) -> dict[str, Any]:
+    """The JSON body for these fields, under their Directus names.
 
+    Relation fields are written as ``_relations`` says: a many-to-one as its key
+    (or a nested create/update), a to-many list in the detailed
+    ``{"create", "update", "delete"}`` form. ``journal`` records what was sent
+    for relations, to read the keys of created items from the answer.
+    """
+    meta = type(obj)._meta
+    relational = meta.relational
     fields = type(obj).model_fields
     data = obj.__dict__
     out: dict[str, Any] = {}
+    visited: set[int] = set() if seen is None else seen
+    if relational:
+        from ._relations import OMIT, relation_value
+
+        visited.add(id(obj))
+        by_name = meta.fields
     for name in names:
         if name not in data:
             continue
         value = data[name]
         info = fields[name]
         key = info.alias if isinstance(info.alias, str) else name
-        if isinstance(value, Model):
-            out[key] = value.pk if value.pk is not None else _nested(value)
-        elif isinstance(value, list) and value and isinstance(value[0], Model):
-            out[key] = [v.pk if v.pk is not None else _nested(v) for v in value]
-        else:
-            out[key] = value
+        if relational:
+            field_meta = by_name[name]
+            if field_meta.kind in ("m2o", "o2m", "m2m", "m2a"):
+                value = relation_value(obj, field_meta, value, visited, journal)
+                if value is OMIT:
+                    continue
+        out[key] = value
     return out
-
-
-def _nested(obj: Model) -> dict[str, Any]:
-    return payload(obj, insert_fields(obj))
 
 
 def insert_fields(obj: Model) -> list[str]:
@@ -172,10 +202,37 @@ def insert_fields(obj: Model) -> list[str]:
     return out
 
 
-def absorb(obj: Model, fresh: Model) -> None:
-    """Take the server's answer into ``obj`` (generated key, defaults, dates)."""
-    obj.__dict__.update(fresh.__dict__)
-    obj.__pydantic_fields_set__.update(fresh.__pydantic_fields_set__)
+def absorb(obj: Model, fresh: Model, *, keep_relations: bool = False) -> None:
+    """Take the server's answer into ``obj`` (generated key, defaults, dates).
+
+    With ``keep_relations`` (the answer to a write), ``obj`` keeps its to-many
+    lists and its related instances: the answer holds keys only, and
+    ``_relations.sync_after_write`` reads what it needs from it. Otherwise
+    (a refresh) relations are taken with the snapshots they were loaded with.
+    """
+    data = fresh.__dict__
+    relational = type(obj)._meta.relational
+    if relational:
+        if keep_relations:
+            data = dict(data)
+            for meta in relational:
+                if meta.name in data and (
+                    meta.kind != "m2o" or hasattr(obj.__dict__.get(meta.name), "_meta")
+                ):
+                    del data[meta.name]
+        else:
+            loaded = state_of(fresh)
+            mine = state_of(obj)
+            for meta in relational:
+                if meta.name in data and meta.kind != "m2o":
+                    for key in ("rel", "through"):
+                        value = loaded.get(key, {}).get(meta.name)
+                        if value is None:
+                            mine.get(key, {}).pop(meta.name, None)
+                        else:
+                            mine.setdefault(key, {})[meta.name] = value
+    obj.__dict__.update(data)
+    obj.__pydantic_fields_set__.update(n for n in fresh.__pydantic_fields_set__ if n in data)
     if fresh.__pydantic_extra__ and obj.__pydantic_extra__ is not None:
         obj.__pydantic_extra__.update(fresh.__pydantic_extra__)
     mark_loaded((obj,), type(obj)._meta.json_fields)
@@ -230,28 +287,44 @@ def save_flow(
         if missing:
             raise QueryError(f"update_fields names fields that are not loaded: {missing}")
     creating = force_insert or (not from_db(obj) and update_fields is None)
+    # Relations written in the same request are recorded, to read created keys back.
+    journal: Journal | None = {} if meta.relational else None
     if meta.singleton:
         names = list(update_fields) if update_fields is not None else (
             insert_fields(obj) if creating else changed_fields(obj))
         if not names and not creating:
             return False
-        call = Call("PATCH", item_path(model), json=payload(obj, names), send_json=True)
+        method, path = "PATCH", item_path(model)
+        body = payload(obj, names, journal=journal)
     elif creating:
-        call = Call("POST", item_path(model), json=payload(obj, insert_fields(obj)), send_json=True)
+        method, path = "POST", item_path(model)
+        body = payload(obj, insert_fields(obj), journal=journal)
     else:
         names = list(update_fields) if update_fields is not None else changed_fields(obj)
         names = [n for n in names if n != meta.primary_key]
         if not names:
             return False
-        call = Call(
-            "PATCH", item_path(model, obj.pk), json=payload(obj, names), send_json=True
-        )
+        method, path = "PATCH", item_path(model, obj.pk)
+        body = payload(obj, names, journal=journal)
+        if not body:
+            return False  # only relations whose changes cancel out
+    query = None
+    if journal is not None:
+        from ._relations import write_query
+
+        query = write_query(model, body)
+    call = Call(method, path, query=query, json=body, send_json=True)
     response = yield from session._response_flow(call)
     fresh = hydrate_one(model, response.content) if response.content else None
     if fresh is not None:
-        absorb(obj, fresh)
+        absorb(obj, fresh, keep_relations=True)
     else:  # 204: the caller may not read what it wrote
         mark_loaded((obj,), meta.json_fields)
+    if journal:
+        from ._relations import sync_after_write
+
+        data = json.loads(response.content).get("data") if response.content else None
+        sync_after_write(obj, journal, data)
     return True
 
 

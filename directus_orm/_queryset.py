@@ -41,6 +41,7 @@ from ._persistence import (
     state_of,
 )
 from ._q import Q
+from ._relations import LoadPlan, api_paths, check_bulk, forget_to_many, hop_filter, pk_of, plan_load
 from ._request import Call, encode_query, path_of, read_call
 from ._session import AsyncSession, BaseSession, Session, async_session, sync_session
 
@@ -78,6 +79,8 @@ class QueryState:
     empty: bool = False
     rows: RowKind = "model"
     row_fields: tuple[str, ...] = ()
+    related: tuple[tuple[str, QuerySet[Any] | None], ...] = ()
+    """Relations to load in the same request: ``select_related``/``prefetch`` (name, nested QuerySet)."""
 
     @property
     def sliced(self) -> bool:
@@ -140,6 +143,7 @@ class QuerySet(Generic[T]):
         self._session = session
         self._cache: list[T] | None = None
         self._meta_result: dict[str, Any] = {}
+        self._plan: LoadPlan | None = None
 
     @classmethod
     def as_manager(cls) -> QuerySetManager[Self]:
@@ -155,6 +159,7 @@ class QuerySet(Generic[T]):
         clone._state = replace(self._state, **changes)
         clone._cache = None
         clone._meta_result = {}
+        clone._plan = None
         return clone
 
     def _rows_clone(self, **changes: Any) -> QuerySet[Any]:
@@ -169,23 +174,19 @@ class QuerySet(Generic[T]):
         return ModelResolver(self.model)
 
     def _api_path(self, path: str) -> str:
-        """Validate a dotted field path and translate it to Directus names."""
-        parts = path.replace("__", ".").split(".")
-        model: type[Model] | None = self.model
-        out: list[str] = []
-        for part in parts:
-            if model is None or part == "*" or "(" in part or ":" in part:
-                out.append(part)
-                model = None
-                continue
-            if self._state.alias and model is self.model and part in self._state.alias:
-                out.append(part)
-                model = None
-                continue
-            meta = model._meta.field(part)
-            out.append(meta.api_name)
-            model = meta.related
-        return ".".join(out)
+        """Validate a dotted field path and translate it to Directus names.
+
+        A many-to-many hides its junction (``tags.label`` is ``tags.tags_id.label``)
+        and a many-to-any names a scope (``blocks.headings.text``); see
+        :func:`~directus_orm._relations.api_paths`.
+        """
+        paths = api_paths(self.model, path, self._state.alias)
+        if len(paths) != 1:
+            raise QueryError(f"{path!r} names {len(paths)} paths ({', '.join(paths)}); name one")
+        return paths[0]
+
+    def _api_paths(self, path: str) -> list[str]:
+        return api_paths(self.model, path, self._state.alias)
 
     def __repr__(self) -> str:
         if self._cache is not None:
@@ -237,8 +238,13 @@ class QuerySet(Generic[T]):
         return self._clone(search=text)
 
     def fields(self, *paths: str) -> Self:
-        """Fetch only these fields (dot paths like ``author.name``, ``*``, ``author.*``)."""
-        api = tuple(self._api_path(p) for p in paths)
+        """Fetch only these fields (dot paths like ``author.name``, ``*``, ``author.*``).
+
+        Paths through a many-to-many name the far model's fields (``tags.label``);
+        nested lists come complete (Directus would stop at 100 per parent), with
+        their keys.
+        """
+        api = tuple(p for path in paths for p in self._api_paths(path))
         return self._clone(fields=api or None)
 
     def only(self, *paths: str) -> Self:
@@ -271,12 +277,61 @@ class QuerySet(Generic[T]):
         return self._clone(meta=tuple(names))
 
     def deep(self, **relations: QuerySet[Any] | Mapping[str, Any]) -> Self:
-        """Filter, sort or limit nested lists: ``deep(articles=Article.objects.order_by("-views")[:5])``."""
+        """Filter, sort or limit nested lists: ``deep(articles=Article.objects.order_by("-views")[:5])``.
+
+        This shapes lists that ``fields()`` fetches; :meth:`prefetch` also loads them.
+        """
         deep = dict(self._state.deep or {})
         for name, spec in relations.items():
             api = self._api_path(name)
-            deep[api] = spec._as_deep() if isinstance(spec, QuerySet) else dict(spec)
+            if isinstance(spec, QuerySet):
+                meta = self.model._meta.by_api(api)
+                hop = (meta.junction_field,) if meta is not None and meta.junction_field else ()
+                deep[api] = spec._as_deep(hop)
+            else:
+                deep[api] = dict(spec)
         return self._clone(deep=deep)
+
+    def select_related(self, *names: str) -> Self:
+        """Load these relations in the same request: ``select_related("author", "tags")``.
+
+        Any kind of relation, nested with ``__`` (``"articles__tags"``); with no
+        names, every relation of the model. A related item comes with its own
+        fields (``author.*``) but not its own to-many lists unless named too.
+        Nested lists come complete; shape them with :meth:`prefetch`.
+        """
+        if not names:
+            names = tuple(f.name for f in self.model._meta.relational)
+        return self._with_related([(name, None) for name in names])
+
+    def prefetch(self, **relations: QuerySet[Any]) -> Self:
+        """Load relations shaped by a QuerySet on the related model, in the same request.
+
+        ``prefetch(articles=Article.objects.filter(published=True).order_by("-views")[:5])``
+        loads each author's five most viewed published articles: the nested
+        QuerySet's filter, search, sort and slice go to Directus ``deep``, its
+        ``fields()`` and ``select_related()`` to the nested fields. Without a
+        slice, every matching item is loaded.
+        """
+        for name, sub in relations.items():
+            if not isinstance(sub, QuerySet):
+                raise QueryError(f"prefetch({name}=...) takes a QuerySet of the related model")
+        return self._with_related(list(relations.items()))
+
+    def prefetch_related(self, *names: str, **relations: QuerySet[Any]) -> Self:
+        """Django's name: :meth:`select_related` for ``names``, :meth:`prefetch` for the rest.
+
+        Everything still comes in one request (Directus nests it).
+        """
+        return self.select_related(*names).prefetch(**relations) if names else self.prefetch(**relations)
+
+    def _with_related(self, entries: list[tuple[str, QuerySet[Any] | None]]) -> Self:
+        merged = dict(self._state.related)
+        for name, sub in entries:
+            merged[name.replace(".", "__")] = sub
+        clone = self._clone(related=tuple(merged.items()))
+        clone._load_plan()  # unknown names fail now, not at evaluation
+        return clone
 
     def alias(self, **aliases: str) -> Self:
         """Directus ``alias``: ``alias(headline="title").fields("headline")``."""
@@ -359,11 +414,21 @@ class QuerySet(Generic[T]):
             return None
         return compile_filter(Q(*self._state.where), self._resolver())
 
-    def _base_query(self) -> dict[str, Any]:
+    def _load_plan(self) -> LoadPlan:
+        if self._plan is None:
+            self._plan = plan_load(self, augment=self._state.rows == "model")
+        return self._plan
+
+    def _base_query(self, plan: bool = True) -> dict[str, Any]:
         state = self._state
         query: dict[str, Any] = {}
-        if state.fields is not None:
-            fields = list(state.fields)
+        fields_out: Sequence[str] | None = state.fields
+        deep_out: Mapping[str, Any] | None = state.deep
+        if plan and (state.related or self.model._meta.relational):
+            load = self._load_plan()
+            fields_out, deep_out = load.fields, load.deep
+        if fields_out is not None:
+            fields = list(fields_out)
             if state.alias and all(name in state.alias for name in fields):
                 # Directus 12.4 answers bare primary keys when every requested
                 # field is an alias; asking for the key too gives real rows.
@@ -376,8 +441,8 @@ class QuerySet(Generic[T]):
             query["search"] = state.search
         if state.sort:
             query["sort"] = list(state.sort)
-        if state.deep:
-            query["deep"] = dict(state.deep)
+        if deep_out:
+            query["deep"] = dict(deep_out)
         if state.alias:
             query["alias"] = dict(state.alias)
         if state.meta:
@@ -386,14 +451,34 @@ class QuerySet(Generic[T]):
             query.update(state.params)
         return query
 
-    def _as_deep(self) -> dict[str, Any]:
-        """This QuerySet as a Directus ``deep`` entry (``_filter``, ``_sort``, ``_limit``...)."""
-        query = self._base_query()
+    def _as_deep(self, hop: Sequence[str] = ()) -> dict[str, Any]:
+        """This QuerySet as a Directus ``deep`` entry (``_filter``, ``_sort``, ``_limit``...).
+
+        ``hop`` is the junction field of a many-to-many: the entry then speaks of
+        junction rows (``_filter: {tags_id: {...}}``, ``_sort: ["tags_id.label"]``).
+        """
+        query = self._base_query(plan=False)
         query.pop("meta", None)
         if self._state.limit is not None:
             query["limit"] = self._state.limit
         if self._state.offset:
             query["offset"] = self._state.offset
+        if hop:
+            prefix = ".".join(hop) + "."
+            if "filter" in query:
+                query["filter"] = hop_filter(query["filter"], list(hop))
+            if "sort" in query:
+                query["sort"] = [("-" + prefix + k[1:]) if k.startswith("-") else prefix + k
+                                 for k in query["sort"]]
+            if "fields" in query:
+                query["fields"] = [prefix + f for f in query["fields"]]
+            if "deep" in query:
+                nested: dict[str, Any] = query["deep"]
+                for part in reversed(hop):
+                    nested = {part: nested}
+                query["deep"] = nested
+            if "search" in query:
+                raise QueryError("search() cannot shape a many-to-many list (it would search junction rows)")
         return {"_" + key: value for key, value in query.items()}
 
     def _evaluation_query(self) -> dict[str, Any]:
@@ -472,6 +557,8 @@ class QuerySet(Generic[T]):
             envelope = options.validator("list").validate_json(response.content)
             items: list[Any] = envelope["data"]
             options.strip(items)
+            if self._plan is not None and self._plan.unload:
+                self._plan.unload.apply(items)
             meta = envelope.get("meta") or {}
             last = items[-1].__dict__.get(options.primary_key) if items else None
         else:
@@ -488,8 +575,9 @@ class QuerySet(Generic[T]):
         if self._state.rows == "dict":
             if not fields:
                 return raw
-            return [{f: _dig(row, self._api_path(f)) for f in fields} for row in raw]
-        paths = [self._api_path(f) for f in fields]
+            keys = [(f, _result_path(self._api_path(f))) for f in fields]
+            return [{f: _dig(row, path) for f, path in keys} for row in raw]
+        paths = [_result_path(self._api_path(f)) for f in fields]
         if self._state.rows == "flat":
             return [_dig(row, paths[0]) for row in raw]
         return [tuple(_dig(row, p) for p in paths) for row in raw]
@@ -540,7 +628,7 @@ class QuerySet(Generic[T]):
         if not sort or sort in ((pk,), ("-" + pk,)):
             desc = bool(sort) and sort[0].startswith("-")
             query["sort"] = ["-" + pk if desc else pk]
-            fields = self._state.fields
+            fields = query.get("fields")
             if fields is not None and pk not in fields and "*" not in fields:
                 query["fields"] = [*fields, pk]
             return query, pk, desc
@@ -635,7 +723,7 @@ class QuerySet(Generic[T]):
 
     def _exists_flow(self, session: BaseSession) -> Flow[bool]:
         pk = self.model._meta.pk_field.api_name
-        qs = self._clone(fields=(pk,), sort=(), rows="flat", row_fields=(pk,))
+        qs = self._clone(fields=(pk,), sort=(), rows="flat", row_fields=(pk,), related=())
         items = yield from qs[:1]._all_flow(session)
         return bool(items)
 
@@ -763,9 +851,12 @@ class QuerySet(Generic[T]):
         model = self.model
         _check_writable(model)
         items = [cast(Model, obj) for obj in objs]
+        relational = bool(model._meta.relational)
         for obj in items:
             if not isinstance(obj, model):
                 raise QueryError(f"bulk_create() takes {model.__name__} objects, not {obj!r}")
+            if relational:
+                check_bulk(obj, insert_fields(obj))
         bodies = [to_json(payload(obj, insert_fields(obj))) for obj in items]
         path = item_path(model)
 
@@ -789,7 +880,9 @@ class QuerySet(Generic[T]):
                 by_pk = {o.pk: o for o in fresh}
                 pairs = [(o, by_pk[o.pk]) for o in batch if o.pk in by_pk]
             for obj, new in pairs:
-                absorb(obj, new)
+                absorb(obj, new, keep_relations=relational)
+                if relational:  # the answer carries no junction keys: reload to change links
+                    forget_to_many(obj, [f.name for f in model._meta.to_many])
 
         ranges = plan_batches(bodies, batch_size)
         yield from run_batches(
@@ -814,6 +907,8 @@ class QuerySet(Generic[T]):
         for obj in items:
             if obj.pk is None:
                 raise QueryError(f"bulk_update(): {obj!r} has no primary key")
+            if meta.relational:
+                check_bulk(obj, names)
             bodies.append(to_json({pk_api: obj.pk, **payload(obj, names)}))
         path = item_path(model)
 
@@ -827,6 +922,8 @@ class QuerySet(Generic[T]):
                 changed = state_of(obj).get("changed", {})
                 for name in names:
                     changed.pop(name, None)
+                if meta.relational:
+                    forget_to_many(obj, names)
 
         yield from run_batches(
             session, plan_batches(bodies, batch_size), send, what="bulk_update",
@@ -836,14 +933,24 @@ class QuerySet(Generic[T]):
 
     def _keys_flow(self, session: BaseSession) -> Flow[list[Any]]:
         pk = self.model._meta.pk_field.api_name
-        keys_qs = self._clone(fields=(pk,), rows="flat", row_fields=(pk,), meta=(), deep=None)
+        keys_qs = self._clone(fields=(pk,), rows="flat", row_fields=(pk,), meta=(), deep=None,
+                              related=())
         return (yield from keys_qs._all_flow(session))
 
     def _write_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         if not data:
             raise QueryError("update() needs at least one field=value")
         meta = self.model._meta
-        return {meta.field(key).api_name: value for key, value in data.items()}
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            field = meta.field(key)
+            if field.kind in ("o2m", "m2m", "m2a"):
+                raise QueryError(
+                    f"update() cannot set the to-many field {field.name!r}: Directus would replace "
+                    "the list of every matching item. Use related(obj, ...).add/remove/set, or save()"
+                )
+            out[field.api_name] = pk_of(value)
+        return out
 
     def _update_flow(
         self, session: BaseSession, data: Mapping[str, Any], batch_size: int,
@@ -1281,6 +1388,17 @@ def _group_key(name: str) -> str:
         function, _, inner = name[:-1].partition("(")
         return f"{inner}_{function}"
     return name
+
+
+def _result_path(path: str) -> str:
+    """Where a requested path is in a row: ``count(tags)`` comes back as ``tags_count``."""
+    if not path.endswith(")") or "(" not in path:
+        return path
+    head, _, inner = path[:-1].partition("(")
+    prefix, _, function = head.rpartition(".")
+    if "," in inner:
+        return path
+    return f"{prefix}.{inner}_{function}" if prefix else f"{inner}_{function}"
 
 
 def _dig(row: Any, path: str) -> Any:

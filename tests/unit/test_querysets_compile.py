@@ -146,9 +146,10 @@ GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
         "GET /items/articles?fields=id,author.name,sub-title&limit=-1&meta=filter_count",
     ),
     (
+        # author.* holds the author's article keys: asked for complete (Directus stops at 100).
         lambda: Article.objects.fields("*", "author.*"),
-        {"fields": ["*", "author.*"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?fields=*,author.*&limit=-1&meta=filter_count",
+        {"fields": ["*", "author.*"], "deep": {"author": {"articles": {"_limit": -1}}}, "limit": -1, "meta": ["filter_count"]},
+        'GET /items/articles?fields=*,author.*&deep={"author":{"articles":{"_limit":-1}}}&limit=-1&meta=filter_count',
     ),
     (
         # Django's double underscore is accepted for paths too.
@@ -157,9 +158,10 @@ GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
         "GET /items/articles?fields=author.name&limit=-1&meta=filter_count",
     ),
     (
+        # A nested list comes complete and with its keys (for writes).
         lambda: Author.objects.fields("id", "articles.title"),
-        {"fields": ["id", "articles.title"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/authors?fields=id,articles.title&limit=-1&meta=filter_count",
+        {"fields": ["id", "articles.title", "articles.id"], "deep": {"articles": {"_limit": -1}}, "limit": -1, "meta": ["filter_count"]},
+        'GET /items/authors?fields=id,articles.title,articles.id&deep={"articles":{"_limit":-1}}&limit=-1&meta=filter_count',
     ),
     (
         # fields() with nothing resets to the server's default (every field).
