@@ -399,9 +399,41 @@ class Session(BaseSession):
         )
         self._refresh_lock = threading.Lock()
         self.auth = Auth(self)
-        from ._services import Server
+        from ._services import (
+            Activity,
+            Collections,
+            Comments,
+            Fields,
+            Files,
+            Permissions,
+            Policies,
+            Presets,
+            Relations,
+            Revisions,
+            Roles,
+            Schema,
+            Server,
+            Settings,
+            Users,
+            Utils,
+        )
 
         self.server = Server(self)
+        self.users = Users(self)
+        self.files = Files(self)
+        self.comments = Comments(self)
+        self.activity = Activity(self)
+        self.revisions = Revisions(self)
+        self.presets = Presets(self)
+        self.settings = Settings(self)
+        self.collections = Collections(self)
+        self.fields = Fields(self)
+        self.relations = Relations(self)
+        self.schema = Schema(self)
+        self.utils = Utils(self)
+        self.permissions = Permissions(self)
+        self.policies = Policies(self)
+        self.roles = Roles(self)
 
     # ----------------------------------------------------------- driver
 
@@ -525,9 +557,41 @@ class AsyncSession(BaseSession):
         )
         self._refresh_lock: asyncio.Lock | None = None
         self.auth = AsyncAuth(self)
-        from ._services import AsyncServer
+        from ._services import (
+            AsyncActivity,
+            AsyncCollections,
+            AsyncComments,
+            AsyncFields,
+            AsyncFiles,
+            AsyncPermissions,
+            AsyncPolicies,
+            AsyncPresets,
+            AsyncRelations,
+            AsyncRevisions,
+            AsyncRoles,
+            AsyncSchema,
+            AsyncServer,
+            AsyncSettings,
+            AsyncUsers,
+            AsyncUtils,
+        )
 
         self.server = AsyncServer(self)
+        self.users = AsyncUsers(self)
+        self.files = AsyncFiles(self)
+        self.comments = AsyncComments(self)
+        self.activity = AsyncActivity(self)
+        self.revisions = AsyncRevisions(self)
+        self.presets = AsyncPresets(self)
+        self.settings = AsyncSettings(self)
+        self.collections = AsyncCollections(self)
+        self.fields = AsyncFields(self)
+        self.relations = AsyncRelations(self)
+        self.schema = AsyncSchema(self)
+        self.utils = AsyncUtils(self)
+        self.permissions = AsyncPermissions(self)
+        self.policies = AsyncPolicies(self)
+        self.roles = AsyncRoles(self)
 
     async def _arun(self, flow: Flow[T]) -> T:
         """Drive a flow with asyncio I/O and return its result."""
