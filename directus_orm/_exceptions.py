@@ -14,6 +14,7 @@ The tree::
     ├── ObjectDoesNotExist               Model.DoesNotExist derives from it
     ├── MultipleObjectsReturned          Model.MultipleObjectsReturned derives from it
     ├── BatchError                       a bulk operation failed part-way (what was written)
+    ├── InviteNotCreated                 an invite answered 204 but created no user
     ├── TransportError                   the request never got an HTTP answer
     │   ├── ConnectError
     │   └── TimeoutError
@@ -32,11 +33,24 @@ The tree::
         ├── InvalidPayload               INVALID_PAYLOAD
         │   └── BatchLimitExceeded       INVALID_PAYLOAD "Exceeded max batch mutation limit"
         ├── InvalidQuery                 INVALID_QUERY
+        ├── InvalidInvite                INVALID_INVITE
+        ├── IllegalAssetTransformation   ILLEGAL_ASSET_TRANSFORMATION
         ├── FailedValidation             FAILED_VALIDATION (one entry per field in .errors)
+        ├── InvalidValue                 a value the database refused
+        │   ├── NotNullViolation         NOT_NULL_VIOLATION
+        │   ├── ValueTooLong             VALUE_TOO_LONG
+        │   ├── ValueOutOfRange          VALUE_OUT_OF_RANGE
+        │   └── ContainsNullValues       CONTAINS_NULL_VALUES
         ├── RecordNotUnique              RECORD_NOT_UNIQUE
         ├── InvalidForeignKey            INVALID_FOREIGN_KEY
         ├── RouteNotFound                ROUTE_NOT_FOUND
+        ├── MethodNotAllowed             METHOD_NOT_ALLOWED (405)
+        ├── OutOfTime                    OUT_OF_TIME (408)
+        ├── RangeNotSatisfiable          RANGE_NOT_SATISFIABLE (416)
+        ├── UnprocessableContent         UNPROCESSABLE_CONTENT (422)
+        │   └── VersionHashMismatch      VERSION_HASH_MISMATCH (promote with a stale hash)
         ├── RequestsExceeded             REQUESTS_EXCEEDED (429, .retry_after)
+        │   └── EmailLimitExceeded       EMAIL_LIMIT_EXCEEDED
         ├── ServiceUnavailable           SERVICE_UNAVAILABLE
         ├── ContentTooLarge              CONTENT_TOO_LARGE / "request entity too large"
         ├── HeadersTooLarge              431, the URL or headers are too long (no JSON body)
@@ -61,29 +75,39 @@ __all__ = [
     "ClientError",
     "CollectionInactive",
     "ConnectError",
+    "ContainsNullValues",
     "ContentTooLarge",
     "DirectusError",
     "DirectusORMError",
+    "EmailLimitExceeded",
     "FailedValidation",
     "FieldError",
     "FieldNotLoaded",
     "Forbidden",
     "HeadersTooLarge",
+    "IllegalAssetTransformation",
     "InternalServerError",
     "InvalidCredentials",
     "InvalidForeignKey",
+    "InvalidInvite",
     "InvalidIP",
     "InvalidOTP",
     "InvalidPayload",
     "InvalidQuery",
     "InvalidToken",
+    "InvalidValue",
+    "InviteNotCreated",
     "LimitExceeded",
     "LookupNotSupported",
+    "MethodNotAllowed",
     "MissingExtraError",
     "MultipleObjectsReturned",
     "NoSessionError",
+    "NotNullViolation",
     "ObjectDoesNotExist",
+    "OutOfTime",
     "QueryError",
+    "RangeNotSatisfiable",
     "RecordNotUnique",
     "RequestsExceeded",
     "ResourceRestricted",
@@ -92,8 +116,12 @@ __all__ = [
     "TimeoutError",
     "TokenExpired",
     "TransportError",
+    "UnprocessableContent",
     "UnsupportedMediaType",
     "UserSuspended",
+    "ValueOutOfRange",
+    "ValueTooLong",
+    "VersionHashMismatch",
     "WrongSessionKind",
 ]
 
@@ -182,6 +210,21 @@ class BatchError(DirectusORMError):
     def written(self) -> int:
         """How many input items were written before the failure."""
         return sum(len(r) for r in self.done)
+
+
+class InviteNotCreated(DirectusORMError):
+    """``invite()``: Directus answered 204, but reading back shows no invited user.
+
+    Directus answers 204 to a forbidden invite and creates nothing; ``missing``
+    lists the emails with no user afterwards.
+    """
+
+    def __init__(self, message: str, missing: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.missing = list(missing)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.missing))
 
 
 # --------------------------------------------------------------- transport
@@ -310,6 +353,54 @@ class FailedValidation(DirectusError):
         return out
 
 
+class InvalidInvite(DirectusError):
+    """The invite cannot be accepted (``INVALID_INVITE``)."""
+
+
+class IllegalAssetTransformation(DirectusError):
+    """An asset transform the server refuses, e.g. over 6000 px (``ILLEGAL_ASSET_TRANSFORMATION``)."""
+
+
+class InvalidValue(DirectusError):
+    """The database refused a value (not null, too long, out of range)."""
+
+
+class NotNullViolation(InvalidValue):
+    """A NOT NULL column got no value (``NOT_NULL_VIOLATION``)."""
+
+
+class ValueTooLong(InvalidValue):
+    """A value is longer than its column allows (``VALUE_TOO_LONG``)."""
+
+
+class ValueOutOfRange(InvalidValue):
+    """A number is out of its column's range (``VALUE_OUT_OF_RANGE``)."""
+
+
+class ContainsNullValues(InvalidValue):
+    """A column cannot become NOT NULL: it holds nulls (``CONTAINS_NULL_VALUES``)."""
+
+
+class MethodNotAllowed(DirectusError):
+    """HTTP 405 (``METHOD_NOT_ALLOWED``)."""
+
+
+class OutOfTime(DirectusError):
+    """HTTP 408 (``OUT_OF_TIME``)."""
+
+
+class RangeNotSatisfiable(DirectusError):
+    """HTTP 416: the requested byte range is not in the file (``RANGE_NOT_SATISFIABLE``)."""
+
+
+class UnprocessableContent(DirectusError):
+    """HTTP 422 (``UNPROCESSABLE_CONTENT``), e.g. a duplicate version key."""
+
+
+class VersionHashMismatch(UnprocessableContent):
+    """Promoting a content version whose main item changed since (``VERSION_HASH_MISMATCH``)."""
+
+
 class RecordNotUnique(DirectusError):
     """A unique constraint was violated (``RECORD_NOT_UNIQUE``)."""
 
@@ -326,6 +417,10 @@ class RequestsExceeded(DirectusError):
     """Rate limited (HTTP 429, ``REQUESTS_EXCEEDED``); see ``retry_after``."""
 
     retry_after: float | None = None
+
+
+class EmailLimitExceeded(RequestsExceeded):
+    """Too many emails sent (``EMAIL_LIMIT_EXCEEDED``)."""
 
 
 class ServiceUnavailable(DirectusError):
@@ -371,6 +466,18 @@ ERROR_CODES: dict[str, type[DirectusError]] = {
     "CONTENT_TOO_LARGE": ContentTooLarge,
     "UNSUPPORTED_MEDIA_TYPE": UnsupportedMediaType,
     "INTERNAL_SERVER_ERROR": InternalServerError,
+    "INVALID_INVITE": InvalidInvite,
+    "ILLEGAL_ASSET_TRANSFORMATION": IllegalAssetTransformation,
+    "NOT_NULL_VIOLATION": NotNullViolation,
+    "VALUE_TOO_LONG": ValueTooLong,
+    "VALUE_OUT_OF_RANGE": ValueOutOfRange,
+    "CONTAINS_NULL_VALUES": ContainsNullValues,
+    "METHOD_NOT_ALLOWED": MethodNotAllowed,
+    "OUT_OF_TIME": OutOfTime,
+    "RANGE_NOT_SATISFIABLE": RangeNotSatisfiable,
+    "UNPROCESSABLE_CONTENT": UnprocessableContent,
+    "VERSION_HASH_MISMATCH": VersionHashMismatch,
+    "EMAIL_LIMIT_EXCEEDED": EmailLimitExceeded,
 }
 
 # Used when the body has no code (or an unknown one).
@@ -378,6 +485,10 @@ _STATUS_FALLBACK: dict[int, type[DirectusError]] = {
     401: AuthenticationError,
     403: Forbidden,
     404: RouteNotFound,
+    405: MethodNotAllowed,
+    408: OutOfTime,
+    416: RangeNotSatisfiable,
+    422: UnprocessableContent,
     413: ContentTooLarge,
     415: UnsupportedMediaType,
     429: RequestsExceeded,

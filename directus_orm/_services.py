@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import httpx
 from typing_extensions import TypeVar, Unpack
 
-from ._exceptions import DirectusORMError, Forbidden, MissingExtraError, RouteNotFound
+from ._exceptions import Forbidden, InviteNotCreated, MissingExtraError, RouteNotFound
 from ._files import AssetTransforms, FileSource, MultipartBody, Upload, UploadProgress, asset_params
 from ._flow import Flow, Refresh
 from ._model import Model
@@ -70,7 +70,6 @@ __all__ = [
     "ExportFormat",
     "Fields",
     "Files",
-    "InviteNotCreated",
     "InviteResult",
     "Permissions",
     "Policies",
@@ -264,19 +263,6 @@ class TfaSecret(TypedDict):
     otpauth_url: str
 
 
-class InviteNotCreated(DirectusORMError):
-    """``invite()``: Directus answered 204, but reading back shows no invited user.
-
-    Directus answers 204 to a forbidden invite and creates nothing; ``missing``
-    lists the emails with no user afterwards.
-    """
-
-    def __init__(self, message: str, missing: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.missing = list(missing)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (str(self), self.missing))
 
 
 @dataclass(frozen=True)
