@@ -74,7 +74,7 @@ class ItemsFlows(Generic[T]):
         if self.model is not None:
             options = self.model._meta
             envelope = options.validator("list").validate_json(content)
-            options.strip(envelope["data"])
+            options.strip(envelope["data"], content)
             return Result(envelope["data"], envelope.get("meta") or {})
         body = json.loads(content)
         return Result(body.get("data") or [], body.get("meta") or {})

@@ -32,6 +32,7 @@ from ._filters import FieldResolver, ResolvedField
 from ._manager import Manager
 from ._persistence import (
     _STATE,
+    LoadedPage,
     changed_fields,
     delete_flow,
     from_db,
@@ -264,6 +265,12 @@ class ModelOptions:
         return self._to_many
 
     @property
+    def json_api_fields(self) -> tuple[tuple[str, str], ...]:
+        """``(python name, Directus name)`` of the JSON fields."""
+        fields = self.fields
+        return tuple((name, fields[name].api_name) for name in self.json_fields)
+
+    @property
     def json_fields(self) -> tuple[str, ...]:
         """Fields whose values can change in place (JSON objects and lists)."""
         return tuple(f.name for f in self.fields.values() if f.kind == "json")
@@ -285,11 +292,33 @@ class ModelOptions:
                     self._validators[shape] = validator
         return validator
 
-    def strip(self, objs: Iterable[Model]) -> None:
-        """Mark fields that were not in the response as not loaded (in place)."""
+    def strip(self, objs: Iterable[Model], raw: bytes | None = None) -> None:
+        """Mark fields that were not in the response as not loaded (in place).
+
+        ``raw`` is the response body the objects came from (``{"data": ...}``);
+        with it, loading keeps no copy of JSON fields until an object is touched.
+        """
         count = len(self.fields)
         relational = self.relational
         json_fields = self.json_fields
+        if not relational:
+            # The hot path of every read: as little Python per object as possible.
+            items = objs if isinstance(objs, list) else list(objs)
+            for obj in items:
+                if len(obj.__pydantic_fields_set__) != count:
+                    _strip_one(obj)
+            if not items:
+                return
+            page = LoadedPage(items, self.json_api_fields, raw)
+            shared = page.shared
+            set_private = object.__setattr__
+            for obj in items:
+                private = obj.__pydantic_private__
+                if private is None:
+                    set_private(obj, "__pydantic_private__", shared)
+                else:  # the model declares private attributes: keep its own dict
+                    private[_STATE] = page
+            return
         for obj in objs:
             if len(obj.__pydantic_fields_set__) != count:
                 _strip_one(obj)
@@ -472,6 +501,18 @@ class Model(BaseModel):
                 yield name, data[name]
         if self.__pydantic_extra__:
             yield from self.__pydantic_extra__.items()
+
+    def __eq__(self, other: object) -> bool:
+        # Value equality, as in pydantic, but blind to the ORM's bookkeeping
+        # (where an object was loaded from, what changed since).
+        if not isinstance(other, BaseModel) or type(other) is not type(self):
+            return NotImplemented
+        return (
+            self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like pydantic models
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in type(self).model_fields and from_db(self):

@@ -556,7 +556,7 @@ class QuerySet(Generic[T]):
             options = self.model._meta
             envelope = options.validator("list").validate_json(response.content)
             items: list[Any] = envelope["data"]
-            options.strip(items)
+            options.strip(items, response.content)
             if self._plan is not None and self._plan.unload:
                 self._plan.unload.apply(items)
             meta = envelope.get("meta") or {}
