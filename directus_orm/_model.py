@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
-from pydantic_core import SchemaValidator, to_json
+from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
 from ._exceptions import FieldError, FieldNotLoaded, MultipleObjectsReturned, ObjectDoesNotExist
@@ -39,6 +39,7 @@ from ._persistence import (
     note_assignment,
     refresh_flow,
     save_flow,
+    state_of,
 )
 from ._relations import M2A, M2M, Key, after_load, key_of, relation_field_schema
 from ._session import BaseSession, async_session, sync_session
@@ -298,41 +299,43 @@ class ModelOptions:
         ``raw`` is the response body the objects came from (``{"data": ...}``);
         with it, loading keeps no copy of JSON fields until an object is touched.
         """
+        # The hot path of every read: as little Python per object as possible.
         count = len(self.fields)
-        relational = self.relational
-        json_fields = self.json_fields
-        if not relational:
-            # The hot path of every read: as little Python per object as possible.
-            items = objs if isinstance(objs, list) else list(objs)
-            for obj in items:
-                if len(obj.__pydantic_fields_set__) != count:
-                    _strip_one(obj)
-            if not items:
-                return
-            page = LoadedPage(items, self.json_api_fields, raw)
-            shared = page.shared
-            set_private = object.__setattr__
-            for obj in items:
-                private = obj.__pydantic_private__
-                if private is None:
-                    set_private(obj, "__pydantic_private__", shared)
-                else:  # the model declares private attributes: keep its own dict
-                    private[_STATE] = page
-            return
-        for obj in objs:
+        items = objs if isinstance(objs, list) else list(objs)
+        for obj in items:
             if len(obj.__pydantic_fields_set__) != count:
                 _strip_one(obj)
+        if not items:
+            return
+        page = LoadedPage(items, self.json_api_fields, raw)
+        shared = page.shared
+        set_private = object.__setattr__
+        for obj in items:
             private = obj.__pydantic_private__
             if private is None:
-                private = {}
-                object.__setattr__(obj, "__pydantic_private__", private)
-            state: dict[str, Any] = {"db": True}
-            if json_fields:
+                set_private(obj, "__pydantic_private__", shared)
+            else:  # the model declares private attributes: keep its own dict
+                private[_STATE] = page
+        relational = self.relational
+        if not relational:
+            return
+        # Expanded many-to-one items: stripped together, per related model.
+        for meta in relational:
+            if meta.kind == "m2o":
+                name = meta.name
+                nested = [v for v in (o.__dict__.get(name) for o in items) if isinstance(v, Model)]
+                by_model: dict[type[Model], list[Model]] = {}
+                for value in nested:
+                    by_model.setdefault(type(value), []).append(value)
+                for model, group in by_model.items():
+                    model._meta.strip(group)
+        # To-many lists need their own per-object snapshot (what writes diff against).
+        to_many = tuple(meta for meta in relational if meta.kind != "m2o")
+        if to_many:
+            for obj in items:
                 data = obj.__dict__
-                state["json"] = {n: to_json(data[n]) for n in json_fields if n in data}
-            private[_STATE] = state
-            if relational:
-                after_load(obj, relational, state)
+                if any(data.get(meta.name) is not None for meta in to_many):
+                    after_load(obj, to_many, state_of(obj))
 
 
 def _strip_one(obj: Model) -> None:
