@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
@@ -20,7 +21,7 @@ from pydantic_core import to_json
 from typing_extensions import Self
 
 from ._aggregates import Aggregate
-from ._exceptions import BatchLimitExceeded, QueryError, RecordNotUnique
+from ._exceptions import BatchLimitExceeded, InvalidQuery, QueryError, RecordNotUnique
 from ._filters import EmptyResultSet, compile_filter
 from ._flow import Flow
 from ._model import Model, ModelResolver
@@ -53,6 +54,8 @@ __all__ = ["GroupedQuerySet", "Page", "QuerySet"]
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 
+#: The explicit limit that asks for every item (see ``QuerySet._evaluation_query``).
+READ_ALL = 2_147_483_647
 #: Items asked for per request while iterating (``iterator()`` default).
 DEFAULT_CHUNK_SIZE = 1000
 #: Keys per request in ``in_bulk``.
@@ -482,20 +485,17 @@ class QuerySet(Generic[T]):
         return {"_" + key: value for key, value in query.items()}
 
     def _evaluation_query(self) -> dict[str, Any]:
-        """The query that evaluating (iterating) sends first; raises EmptyResultSet."""
+        """The query that evaluating (iterating) sends first; raises EmptyResultSet.
+
+        "Everything" is asked for as ``limit=READ_ALL``, not ``-1``: a server with
+        ``QUERY_LIMIT_MAX`` caps ``-1`` silently, but refuses a larger explicit
+        limit with an error that names its maximum; the QuerySet then pages.
+        """
         query = self._base_query()
         state = self._state
-        query["limit"] = state.limit if state.limit is not None else -1
+        query["limit"] = state.limit if state.limit is not None else READ_ALL
         if state.offset:
             query["offset"] = state.offset
-        meta = list(state.meta)
-        if state.limit is None and "filter_count" not in meta and "*" not in meta:
-            # Only limit=-1 can be capped silently (QUERY_LIMIT_MAX): the count
-            # tells whether more pages must be read. An explicit limit over the
-            # cap is refused by the server instead.
-            meta.append("filter_count")
-        if meta:
-            query["meta"] = meta
         return query
 
     def query_params(self) -> dict[str, Any]:
@@ -598,25 +598,38 @@ class QuerySet(Generic[T]):
             query = self._evaluation_query()
         except EmptyResultSet:
             return []
-        state = self._state
-        wanted = state.limit
-        batch = yield from self._fetch_flow(session, query)
-        items = batch.items
-        self._meta_result = dict(batch.meta)
-        if "filter_count" not in batch.meta:
-            return items
-        # A server with QUERY_LIMIT_MAX caps limit=-1 silently: read the rest.
-        available = int(batch.meta["filter_count"]) - state.offset
-        expected = available if wanted is None else min(wanted, available)
-        query.pop("meta", None)
-        while 0 < len(items) < expected:
-            query["offset"] = state.offset + len(items)
-            query["limit"] = len(batch.items) if wanted is None else min(
-                len(batch.items), expected - len(items))
-            more = yield from self._fetch_flow(session, query)
-            if not more.items:
+        cap = session._query_limit_max
+        if cap is None or query["limit"] <= cap:
+            try:
+                batch = yield from self._fetch_flow(session, query)
+            except InvalidQuery as error:
+                cap = _limit_cap(error)
+                if cap is None:
+                    raise
+                session._query_limit_max = cap
+            else:
+                self._meta_result = dict(batch.meta)
+                return batch.items
+        return (yield from self._paged_flow(session, query, cap))
+
+    def _paged_flow(self, session: BaseSession, query: dict[str, Any], cap: int) -> Flow[list[T]]:
+        """Read in pages of the server's maximum (``QUERY_LIMIT_MAX``)."""
+        wanted = self._state.limit
+        query = {k: v for k, v in query.items() if k not in ("limit", "offset")}
+        if not query.get("sort"):  # offset paging needs a stable order
+            query["sort"] = [self.model._meta.pk_field.api_name]
+        items: list[T] = []
+        while wanted is None or len(items) < wanted:
+            size = cap if wanted is None else min(cap, wanted - len(items))
+            query["limit"] = size
+            query["offset"] = self._state.offset + len(items)
+            batch = yield from self._fetch_flow(session, query)
+            if not items:
+                self._meta_result = dict(batch.meta)
+                query.pop("meta", None)
+            items.extend(batch.items)
+            if len(batch.items) < size:
                 break
-            items.extend(more.items)
         return items
 
     def _chunks_plan(self) -> tuple[dict[str, Any], str | None, bool]:
@@ -639,6 +652,8 @@ class QuerySet(Generic[T]):
     ) -> Flow[_Batch[T]]:
         query, key, desc = self._chunks_plan()
         limit = chunk_size if remaining is None else min(chunk_size, remaining)
+        if session._query_limit_max is not None:
+            limit = min(limit, session._query_limit_max)
         query["limit"] = limit
         if key is not None:
             if after is not None:
@@ -648,7 +663,15 @@ class QuerySet(Generic[T]):
                 query["offset"] = offset
         elif offset:
             query["offset"] = offset
-        return (yield from self._fetch_flow(session, query))
+        try:
+            return (yield from self._fetch_flow(session, query))
+        except InvalidQuery as error:
+            cap = _limit_cap(error)
+            if cap is None or cap >= limit:
+                raise
+            session._query_limit_max = cap  # QUERY_LIMIT_MAX: smaller chunks from now on
+            query["limit"] = cap
+            return (yield from self._fetch_flow(session, query))
 
     def _iter_plan(self, chunk_size: int) -> tuple[bool, int | None]:
         if chunk_size < 1:
@@ -963,7 +986,9 @@ class QuerySet(Generic[T]):
             return 0
         pk_api = self.model._meta.pk_field.api_name
         path = item_path(self.model)
-        if not self._state.sliced:
+        # By query in one request, unless sliced or the server caps query limits
+        # (QUERY_LIMIT_MAX would cap the update silently): then by keys.
+        if not self._state.sliced and session._query_limit_max is None:
             try:
                 query = self._base_query()
             except EmptyResultSet:
@@ -1372,6 +1397,15 @@ def _read(qs: QuerySet[Any], session: BaseSession, query: dict[str, Any]) -> Any
     return read_call(
         qs._path(), query, base_url_length=len(session.url), max_url_length=session.max_url_length
     )
+
+
+_CAP_RE = re.compile(r'"limit" must be less than or equal to (\d+)')
+
+
+def _limit_cap(error: InvalidQuery) -> int | None:
+    """The server's ``QUERY_LIMIT_MAX``, when ``error`` is its refusal of a larger limit."""
+    match = _CAP_RE.search(error.message)
+    return int(match.group(1)) if match else None
 
 
 def _empty_aggregate(aggregates: Mapping[str, Aggregate]) -> dict[str, Any]:

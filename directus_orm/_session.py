@@ -206,6 +206,8 @@ class BaseSession:
         self.max_backoff = max_backoff
         self.max_url_length = max_url_length
         self._load_lock = threading.Lock()
+        # The server's QUERY_LIMIT_MAX, once a refused limit has revealed it.
+        self._query_limit_max: int | None = None
         self._context_tokens: list[contextvars.Token[BaseSession | None]] = []
 
     def __repr__(self) -> str:

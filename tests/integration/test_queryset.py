@@ -458,3 +458,45 @@ async def test_async_twins(asession, seeded):
     assert sum(g["n"] for g in groups) == N_ARTICLES
     with pytest.raises(d.WrongSessionKind, match="count"):
         Article.objects.count()
+
+
+def test_a_server_with_query_limit_max_still_returns_everything(directus_factory):
+    server = directus_factory(env={"QUERY_LIMIT_MAX": "50"})
+    with d.Session(server.url) as s:
+        s.auth.login(server.email, server.password)
+        builder = Schema(s)
+        builder.collection("t3_capped", [f.integer("n")])
+        try:
+            builder.seed("t3_capped", [{"n": i} for i in range(130)])
+
+            class Capped(Model, collection="t3_capped"):
+                id: int | None = None
+                n: int
+
+            # limit=-1 would be capped to 50 silently; the QuerySet learns the cap and pages.
+            assert sorted(c.n for c in Capped.objects.all()) == list(range(130))
+            assert s._query_limit_max == 50
+            assert [c.n for c in Capped.objects.order_by("n")[10:130]] == list(range(10, 130))
+            assert [c.n for c in Capped.objects.order_by("-n").iterator(chunk_size=1000)] == list(range(129, -1, -1))
+            assert Capped.objects.count() == 130
+            assert Capped.objects.filter(n__lt=120).update(n=-1) == 120
+            assert Capped.objects.filter(n=-1).count() == 120
+            assert Capped.objects.filter(n=-1).delete() == 120
+        finally:
+            builder.drop()
+
+    with d.Session(server.url) as s:  # a fresh session learns the cap from the iterator too
+        s.auth.login(server.email, server.password)
+        builder = Schema(s)
+        builder.collection("t3_capped2", [f.integer("n")])
+        try:
+            builder.seed("t3_capped2", [{"n": i} for i in range(75)])
+
+            class Capped2(Model, collection="t3_capped2"):
+                id: int | None = None
+                n: int
+
+            assert [c.n for c in Capped2.objects.iterator(chunk_size=500)] == list(range(75))
+            assert s._query_limit_max == 50
+        finally:
+            builder.drop()

@@ -61,155 +61,154 @@ Author.model_rebuild()
 GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
     (
         lambda: Article.objects.all(),
-        {"limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?limit=-1&meta=filter_count",
+        {"limit": 2147483647},
+        "GET /items/articles?limit=2147483647",
     ),
     (
         lambda: Article.objects.filter(published=True),
-        {"filter": {"published": {"_eq": True}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"published":{"_eq":true}}&limit=-1&meta=filter_count',
+        {"filter": {"published": {"_eq": True}}, "limit": 2147483647},
+        'GET /items/articles?filter={"published":{"_eq":true}}&limit=2147483647',
     ),
     (
         lambda: Article.objects.filter(published=True, views__gte=3),
-        {"filter": {"_and": [{"published": {"_eq": True}}, {"views": {"_gte": 3}}]}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"_and":[{"published":{"_eq":true}},{"views":{"_gte":3}}]}&limit=-1&meta=filter_count',
+        {"filter": {"_and": [{"published": {"_eq": True}}, {"views": {"_gte": 3}}]}, "limit": 2147483647},
+        'GET /items/articles?filter={"_and":[{"published":{"_eq":true}},{"views":{"_gte":3}}]}&limit=2147483647',
     ),
     (
         lambda: Article.objects.filter(published=True).filter(views__gte=3),
-        {"filter": {"_and": [{"published": {"_eq": True}}, {"views": {"_gte": 3}}]}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"_and":[{"published":{"_eq":true}},{"views":{"_gte":3}}]}&limit=-1&meta=filter_count',
+        {"filter": {"_and": [{"published": {"_eq": True}}, {"views": {"_gte": 3}}]}, "limit": 2147483647},
+        'GET /items/articles?filter={"_and":[{"published":{"_eq":true}},{"views":{"_gte":3}}]}&limit=2147483647',
     ),
     (
         # exclude() on a non-nullable field: a plain negation.
         lambda: Article.objects.exclude(title="x"),
-        {"filter": {"title": {"_neq": "x"}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"title":{"_neq":"x"}}&limit=-1&meta=filter_count',
+        {"filter": {"title": {"_neq": "x"}}, "limit": 2147483647},
+        'GET /items/articles?filter={"title":{"_neq":"x"}}&limit=2147483647',
     ),
     (
         # exclude() on a nullable field keeps the NULL rows (Django semantics).
         lambda: Article.objects.exclude(views=5),
-        {"filter": {"_or": [{"views": {"_neq": 5}}, {"views": {"_null": True}}]}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"_or":[{"views":{"_neq":5}},{"views":{"_null":true}}]}&limit=-1&meta=filter_count',
+        {"filter": {"_or": [{"views": {"_neq": 5}}, {"views": {"_null": True}}]}, "limit": 2147483647},
+        'GET /items/articles?filter={"_or":[{"views":{"_neq":5}},{"views":{"_null":true}}]}&limit=2147483647',
     ),
     (
         lambda: Article.objects.filter(Q(views__gt=100) | Q(title__icontains="py")),
-        {"filter": {"_or": [{"views": {"_gt": 100}}, {"title": {"_icontains": "py"}}]}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"_or":[{"views":{"_gt":100}},{"title":{"_icontains":"py"}}]}&limit=-1&meta=filter_count',
+        {"filter": {"_or": [{"views": {"_gt": 100}}, {"title": {"_icontains": "py"}}]}, "limit": 2147483647},
+        'GET /items/articles?filter={"_or":[{"views":{"_gt":100}},{"title":{"_icontains":"py"}}]}&limit=2147483647',
     ),
     (
         lambda: Article.objects.filter(~Q(published=True)),
-        {"filter": {"published": {"_neq": True}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"published":{"_neq":true}}&limit=-1&meta=filter_count',
+        {"filter": {"published": {"_neq": True}}, "limit": 2147483647},
+        'GET /items/articles?filter={"published":{"_neq":true}}&limit=2147483647',
     ),
     (
         # A raw Directus filter dict is passed through unchanged.
         lambda: Article.objects.filter({"views": {"_between": [1, 9]}}),
-        {"filter": {"views": {"_between": [1, 9]}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"views":{"_between":[1,9]}}&limit=-1&meta=filter_count',
+        {"filter": {"views": {"_between": [1, 9]}}, "limit": 2147483647},
+        'GET /items/articles?filter={"views":{"_between":[1,9]}}&limit=2147483647',
     ),
     (
         # Relation spans, Python names translated to Directus names.
         lambda: Article.objects.filter(author__name="Ada", sub_title="s"),
         {
             "filter": {"_and": [{"author": {"name": {"_eq": "Ada"}}}, {"sub-title": {"_eq": "s"}}]},
-            "limit": -1,
-            "meta": ["filter_count"],
+            "limit": 2147483647,
         },
         'GET /items/articles?filter={"_and":[{"author":{"name":{"_eq":"Ada"}}},{"sub-title":{"_eq":"s"}}]}'
-        "&limit=-1&meta=filter_count",
+        "&limit=2147483647",
     ),
     (
         lambda: Article.objects.filter(pk=7),
-        {"filter": {"id": {"_eq": 7}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"id":{"_eq":7}}&limit=-1&meta=filter_count',
+        {"filter": {"id": {"_eq": 7}}, "limit": 2147483647},
+        'GET /items/articles?filter={"id":{"_eq":7}}&limit=2147483647',
     ),
     (
         # exclude(in=[]) excludes nothing: no filter at all.
         lambda: Article.objects.exclude(id__in=[]),
-        {"limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?limit=-1&meta=filter_count",
+        {"limit": 2147483647},
+        "GET /items/articles?limit=2147483647",
     ),
     (
         # An empty in=[] branch of an OR drops out.
         lambda: Article.objects.filter(Q(id__in=[]) | Q(views=1)),
-        {"filter": {"views": {"_eq": 1}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?filter={"views":{"_eq":1}}&limit=-1&meta=filter_count',
+        {"filter": {"views": {"_eq": 1}}, "limit": 2147483647},
+        'GET /items/articles?filter={"views":{"_eq":1}}&limit=2147483647',
     ),
     (
         lambda: Article.objects.search("py thon"),
-        {"search": "py thon", "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?search=py thon&limit=-1&meta=filter_count",
+        {"search": "py thon", "limit": 2147483647},
+        "GET /items/articles?search=py thon&limit=2147483647",
     ),
     (
         lambda: Article.objects.fields("id", "author.name", "sub_title"),
-        {"fields": ["id", "author.name", "sub-title"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?fields=id,author.name,sub-title&limit=-1&meta=filter_count",
+        {"fields": ["id", "author.name", "sub-title"], "limit": 2147483647},
+        "GET /items/articles?fields=id,author.name,sub-title&limit=2147483647",
     ),
     (
         # author.* holds the author's article keys: asked for complete (Directus stops at 100).
         lambda: Article.objects.fields("*", "author.*"),
-        {"fields": ["*", "author.*"], "deep": {"author": {"articles": {"_limit": -1}}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?fields=*,author.*&deep={"author":{"articles":{"_limit":-1}}}&limit=-1&meta=filter_count',
+        {"fields": ["*", "author.*"], "deep": {"author": {"articles": {"_limit": -1}}}, "limit": 2147483647},
+        'GET /items/articles?fields=*,author.*&deep={"author":{"articles":{"_limit":-1}}}&limit=2147483647',
     ),
     (
         # Django's double underscore is accepted for paths too.
         lambda: Article.objects.only("author__name"),
-        {"fields": ["author.name"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?fields=author.name&limit=-1&meta=filter_count",
+        {"fields": ["author.name"], "limit": 2147483647},
+        "GET /items/articles?fields=author.name&limit=2147483647",
     ),
     (
         # A nested list comes complete and with its keys (for writes).
         lambda: Author.objects.fields("id", "articles.title"),
-        {"fields": ["id", "articles.title", "articles.id"], "deep": {"articles": {"_limit": -1}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/authors?fields=id,articles.title,articles.id&deep={"articles":{"_limit":-1}}&limit=-1&meta=filter_count',
+        {"fields": ["id", "articles.title", "articles.id"], "deep": {"articles": {"_limit": -1}}, "limit": 2147483647},
+        'GET /items/authors?fields=id,articles.title,articles.id&deep={"articles":{"_limit":-1}}&limit=2147483647',
     ),
     (
         # fields() with nothing resets to the server's default (every field).
         lambda: Article.objects.fields("id").fields(),
-        {"limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?limit=-1&meta=filter_count",
+        {"limit": 2147483647},
+        "GET /items/articles?limit=2147483647",
     ),
     (
         lambda: Article.objects.order_by("-id", "author.name", "sub_title"),
-        {"sort": ["-id", "author.name", "sub-title"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?sort=-id,author.name,sub-title&limit=-1&meta=filter_count",
+        {"sort": ["-id", "author.name", "sub-title"], "limit": 2147483647},
+        "GET /items/articles?sort=-id,author.name,sub-title&limit=2147483647",
     ),
     (
         lambda: Article.objects.order_by("-author__name"),
-        {"sort": ["-author.name"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?sort=-author.name&limit=-1&meta=filter_count",
+        {"sort": ["-author.name"], "limit": 2147483647},
+        "GET /items/articles?sort=-author.name&limit=2147483647",
     ),
     (
         # order_by() replaces the previous sort.
         lambda: Article.objects.order_by("title").order_by("views"),
-        {"sort": ["views"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?sort=views&limit=-1&meta=filter_count",
+        {"sort": ["views"], "limit": 2147483647},
+        "GET /items/articles?sort=views&limit=2147483647",
     ),
     (
         lambda: Article.objects.order_by("title", "-views").reverse(),
-        {"sort": ["-title", "views"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?sort=-title,views&limit=-1&meta=filter_count",
+        {"sort": ["-title", "views"], "limit": 2147483647},
+        "GET /items/articles?sort=-title,views&limit=2147483647",
     ),
     (
         # reverse() without a sort reverses the primary key order.
         lambda: Article.objects.reverse(),
-        {"sort": ["-id"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?sort=-id&limit=-1&meta=filter_count",
+        {"sort": ["-id"], "limit": 2147483647},
+        "GET /items/articles?sort=-id&limit=2147483647",
     ),
     (
         lambda: Article.objects.order_by("id").reverse().reverse(),
-        {"sort": ["id"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?sort=id&limit=-1&meta=filter_count",
+        {"sort": ["id"], "limit": 2147483647},
+        "GET /items/articles?sort=id&limit=2147483647",
     ),
     (
         lambda: Article.objects.meta("total_count", "filter_count"),
-        {"meta": ["total_count", "filter_count"], "limit": -1},
-        "GET /items/articles?meta=total_count,filter_count&limit=-1",
+        {"meta": ["total_count", "filter_count"], "limit": 2147483647},
+        "GET /items/articles?meta=total_count,filter_count&limit=2147483647",
     ),
     (
         lambda: Article.objects.meta("*"),
-        {"meta": ["*"], "limit": -1},
-        "GET /items/articles?meta=*&limit=-1",
+        {"meta": ["*"], "limit": 2147483647},
+        "GET /items/articles?meta=*&limit=2147483647",
     ),
     (
         # deep from a nested QuerySet: _filter, _sort, _limit (and _offset).
@@ -225,38 +224,37 @@ GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
                     "_offset": 2,
                 }
             },
-            "limit": -1,
-            "meta": ["filter_count"],
+            "limit": 2147483647,
         },
         'GET /items/authors?deep={"articles":{"_filter":{"views":{"_gt":10}},"_sort":["-views"],'
-        '"_limit":5,"_offset":2}}&limit=-1&meta=filter_count',
+        '"_limit":5,"_offset":2}}&limit=2147483647',
     ),
     (
         lambda: Author.objects.deep(articles=Article.objects.fields("id", "title")[:3]),
-        {"deep": {"articles": {"_fields": ["id", "title"], "_limit": 3}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/authors?deep={"articles":{"_fields":["id","title"],"_limit":3}}&limit=-1&meta=filter_count',
+        {"deep": {"articles": {"_fields": ["id", "title"], "_limit": 3}}, "limit": 2147483647},
+        'GET /items/authors?deep={"articles":{"_fields":["id","title"],"_limit":3}}&limit=2147483647',
     ),
     (
         # A raw deep dict is passed through.
         lambda: Author.objects.deep(articles={"_limit": 1}),
-        {"deep": {"articles": {"_limit": 1}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/authors?deep={"articles":{"_limit":1}}&limit=-1&meta=filter_count',
+        {"deep": {"articles": {"_limit": 1}}, "limit": 2147483647},
+        'GET /items/authors?deep={"articles":{"_limit":1}}&limit=2147483647',
     ),
     (
         # Only aliases requested: the primary key is added so Directus answers real rows.
         lambda: Article.objects.alias(headline="title").fields("headline"),
-        {"fields": ["headline", "id"], "alias": {"headline": "title"}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?fields=headline,id&alias={"headline":"title"}&limit=-1&meta=filter_count',
+        {"fields": ["headline", "id"], "alias": {"headline": "title"}, "limit": 2147483647},
+        'GET /items/articles?fields=headline,id&alias={"headline":"title"}&limit=2147483647',
     ),
     (
         lambda: Article.objects.alias(st="sub_title").fields("id", "st"),
-        {"fields": ["id", "st"], "alias": {"st": "sub-title"}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?fields=id,st&alias={"st":"sub-title"}&limit=-1&meta=filter_count',
+        {"fields": ["id", "st"], "alias": {"st": "sub-title"}, "limit": 2147483647},
+        'GET /items/articles?fields=id,st&alias={"st":"sub-title"}&limit=2147483647',
     ),
     (
         lambda: Article.objects.with_params(version="draft", backlink=False),
-        {"version": "draft", "backlink": False, "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?version=draft&backlink=false&limit=-1&meta=filter_count",
+        {"version": "draft", "backlink": False, "limit": 2147483647},
+        "GET /items/articles?version=draft&backlink=false&limit=2147483647",
     ),
     # ---- slicing: offset / limit
     (
@@ -271,8 +269,8 @@ GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
     ),
     (
         lambda: Article.objects.all()[5:],
-        {"limit": -1, "offset": 5, "meta": ["filter_count"]},
-        "GET /items/articles?limit=-1&offset=5&meta=filter_count",
+        {"limit": 2147483647, "offset": 5},
+        "GET /items/articles?limit=2147483647&offset=5",
     ),
     (
         # Slicing a slice: offsets add up, the limit never grows past the outer slice.
@@ -322,18 +320,18 @@ GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
     # ---- values / values_list: the fields they fetch
     (
         lambda: Article.objects.values("id", "author.name", "sub_title"),
-        {"fields": ["id", "author.name", "sub-title"], "limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?fields=id,author.name,sub-title&limit=-1&meta=filter_count",
+        {"fields": ["id", "author.name", "sub-title"], "limit": 2147483647},
+        "GET /items/articles?fields=id,author.name,sub-title&limit=2147483647",
     ),
     (
         lambda: Article.objects.values(),
-        {"limit": -1, "meta": ["filter_count"]},
-        "GET /items/articles?limit=-1&meta=filter_count",
+        {"limit": 2147483647},
+        "GET /items/articles?limit=2147483647",
     ),
     (
         lambda: Article.objects.filter(published=True).values_list("id", flat=True),
-        {"fields": ["id"], "filter": {"published": {"_eq": True}}, "limit": -1, "meta": ["filter_count"]},
-        'GET /items/articles?fields=id&filter={"published":{"_eq":true}}&limit=-1&meta=filter_count',
+        {"fields": ["id"], "filter": {"published": {"_eq": True}}, "limit": 2147483647},
+        'GET /items/articles?fields=id&filter={"published":{"_eq":true}}&limit=2147483647',
     ),
     (
         lambda: Article.objects.order_by("views").values_list("id", "author__name")[:5],
@@ -461,8 +459,7 @@ def test_unsliced_evaluation_asks_for_the_filter_count(recorder: Recorder) -> No
     assert list(qs) == []
     assert recorder.params() == [
         ("filter", '{"published":{"_eq":true}}'),
-        ("limit", "-1"),
-        ("meta", "filter_count"),
+        ("limit", "2147483647"),
     ]
 
 

@@ -147,7 +147,7 @@ def test_the_token_is_never_in_the_url(httpx_mock: HTTPXMock, session: Session) 
     list(Article.objects.all())
     request = httpx_mock.get_request()
     assert request is not None
-    assert params(request) == [("limit", "-1"), ("meta", "filter_count")]
+    assert params(request) == [("limit", "2147483647")]
     assert request.headers["Authorization"] == "Bearer t"
 
 
@@ -168,8 +168,7 @@ def test_a_5000_element_in_list_is_sent_as_search_with_the_query_in_the_body(
         "query": {
             "filter": {"id": {"_in": keys}},
             "sort": ["id"],
-            "limit": -1,
-            "meta": ["filter_count"],
+            "limit": 2147483647,
         }
     }
 
@@ -281,15 +280,23 @@ def test_iterator_sorted_by_another_field_pages_by_offset(httpx_mock: HTTPXMock,
     assert all("filter" not in p for p in sent)
 
 
-def test_listing_reads_past_a_capped_first_page(httpx_mock: HTTPXMock, session: Session) -> None:
-    # A server with QUERY_LIMIT_MAX answers fewer rows than limit=-1 asked for; filter_count
-    # says how many remain.
-    httpx_mock.add_response(json=rows({"id": 1}, {"id": 2}, filter_count=3))
-    httpx_mock.add_response(json={"data": [{"id": 3}]})
+def test_listing_pages_with_the_cap_a_server_reports(httpx_mock: HTTPXMock, session: Session) -> None:
+    # A server with QUERY_LIMIT_MAX=2 refuses the explicit "everything" limit and names its
+    # maximum (where limit=-1 would have been capped silently): the QuerySet pages with it.
+    cap_error = {"errors": [{"message": 'Invalid query. "limit" must be less than or equal to 2.',
+                             "extensions": {"code": "INVALID_QUERY"}}]}
+    httpx_mock.add_response(status_code=400, json=cap_error)
+    httpx_mock.add_response(json=rows({"id": 1}, {"id": 2}))
+    httpx_mock.add_response(json=rows({"id": 3}))
     assert [a.id for a in Article.objects.all()] == [1, 2, 3]
-    first, second = httpx_mock.get_requests()
-    assert params(first) == [("limit", "-1"), ("meta", "filter_count")]
-    assert params(second) == [("limit", "2"), ("offset", "2")]
+    refused, first, second = httpx_mock.get_requests()
+    assert params(refused) == [("limit", "2147483647")]
+    assert params(first) == [("sort", "id"), ("limit", "2"), ("offset", "0")]
+    assert params(second) == [("sort", "id"), ("limit", "2"), ("offset", "2")]
+    # The session remembers the cap: the next listing pages at once.
+    httpx_mock.add_response(json=rows({"id": 9}))
+    assert [a.id for a in Article.objects.filter(id=9)] == [9]
+    assert dict(params(httpx_mock.get_requests()[-1]))["limit"] == "2"
 
 
 def test_get_asks_for_two_rows(httpx_mock: HTTPXMock, session: Session) -> None:
@@ -767,7 +774,7 @@ async def test_async_first_count_and_search(httpx_mock: HTTPXMock, asession: Asy
     first_req, count_req, search_req = httpx_mock.get_requests()
     assert (dict(params(first_req))["sort"], dict(params(first_req))["limit"]) == ("id", "1")
     assert params(count_req) == [("aggregate", '{"count":["*"]}')]
-    assert search_req.method == "SEARCH" and body(search_req)["query"]["limit"] == -1
+    assert search_req.method == "SEARCH" and body(search_req)["query"]["limit"] == 2147483647
 
 
 @pytest.mark.anyio
