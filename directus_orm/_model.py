@@ -29,6 +29,7 @@ from pydantic_core import core_schema as cs
 
 from ._exceptions import FieldError, FieldNotLoaded, MultipleObjectsReturned, ObjectDoesNotExist
 from ._filters import FieldResolver, ResolvedField
+from ._flow import Flow
 from ._manager import Manager
 from ._persistence import (
     _STATE,
@@ -522,6 +523,19 @@ class Model(BaseModel):
             note_assignment(self, name)
         super().__setattr__(name, value)
 
+    # The flows behind save/delete/refresh_from_db and their a-twins: a model
+    # whose items live at other routes overrides these, not the six methods.
+    def _save_flow(
+        self, session: BaseSession, force_insert: bool, update_fields: Sequence[str] | None
+    ) -> Flow[bool]:
+        return save_flow(self, session, force_insert=force_insert, update_fields=update_fields)
+
+    def _delete_flow(self, session: BaseSession) -> Flow[None]:
+        return delete_flow(self, session)
+
+    def _refresh_flow(self, session: BaseSession, fields: Sequence[str] | None) -> Flow[None]:
+        return refresh_flow(self, session, fields)
+
     @property
     def changed_fields(self) -> list[str]:
         """Fields that ``save()`` would send (all set fields for a new object)."""
@@ -542,8 +556,7 @@ class Model(BaseModel):
         key, defaults, dates). Returns whether a request was sent.
         """
         session = sync_session(using, "save")
-        return session._run(save_flow(self, session, force_insert=force_insert,
-                                      update_fields=update_fields))
+        return session._run(self._save_flow(session, force_insert, update_fields))
 
     async def asave(
         self,
@@ -554,32 +567,31 @@ class Model(BaseModel):
     ) -> bool:
         """Async :meth:`save`."""
         session = async_session(using, "save")
-        return await session._arun(save_flow(self, session, force_insert=force_insert,
-                                             update_fields=update_fields))
+        return await session._arun(self._save_flow(session, force_insert, update_fields))
 
     def delete(self, *, using: BaseSession | None = None) -> None:
         """DELETE this item; the object keeps its data, without a primary key."""
         session = sync_session(using, "delete")
-        session._run(delete_flow(self, session))
+        session._run(self._delete_flow(session))
 
     async def adelete(self, *, using: BaseSession | None = None) -> None:
         """Async :meth:`delete`."""
         session = async_session(using, "delete")
-        await session._arun(delete_flow(self, session))
+        await session._arun(self._delete_flow(session))
 
     def refresh_from_db(
         self, fields: Sequence[str] | None = None, *, using: BaseSession | None = None
     ) -> None:
         """Reload all fields (or ``fields``) from the server, discarding local changes."""
         session = sync_session(using, "refresh_from_db")
-        session._run(refresh_flow(self, session, fields))
+        session._run(self._refresh_flow(session, fields))
 
     async def arefresh_from_db(
         self, fields: Sequence[str] | None = None, *, using: BaseSession | None = None
     ) -> None:
         """Async :meth:`refresh_from_db`."""
         session = async_session(using, "refresh_from_db")
-        await session._arun(refresh_flow(self, session, fields))
+        await session._arun(self._refresh_flow(session, fields))
 
     @property
     def loaded_fields(self) -> frozenset[str]:

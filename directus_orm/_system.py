@@ -57,7 +57,6 @@ from ._persistence import (
 )
 from ._queryset import QuerySet, _Batch
 from ._request import Call, path_of
-from ._session import async_session, sync_session
 
 if TYPE_CHECKING:
     from ._aggregates import Aggregate
@@ -1192,55 +1191,16 @@ class DirectusField(Model, collection="directus_fields", endpoint="fields", prim
     meta: FieldMetaInfo | None = None
     schema_: FieldSchemaInfo | None = Field(default=None, alias="schema")
 
-    def save(
-        self,
-        *,
-        force_insert: bool = False,
-        update_fields: Sequence[str] | None = None,
-        using: BaseSession | None = None,
-    ) -> bool:
-        """Create (``POST /fields/{collection}``) or change (``PATCH /fields/{collection}/{field}``)."""
-        session = sync_session(using, "save")
-        return session._run(
-            _schema_save_flow(self, session, _FIELD_ROUTES, force_insert, update_fields)
-        )
+    def _save_flow(
+        self, session: BaseSession, force_insert: bool, update_fields: Sequence[str] | None
+    ) -> Flow[bool]:
+        return _schema_save_flow(self, session, _FIELD_ROUTES, force_insert, update_fields)
 
-    async def asave(
-        self,
-        *,
-        force_insert: bool = False,
-        update_fields: Sequence[str] | None = None,
-        using: BaseSession | None = None,
-    ) -> bool:
-        """Async :meth:`save`."""
-        session = async_session(using, "save")
-        return await session._arun(
-            _schema_save_flow(self, session, _FIELD_ROUTES, force_insert, update_fields)
-        )
+    def _delete_flow(self, session: BaseSession) -> Flow[None]:
+        return _schema_delete_flow(self, session, _FIELD_ROUTES)
 
-    def delete(self, *, using: BaseSession | None = None) -> None:
-        """``DELETE /fields/{collection}/{field}``."""
-        session = sync_session(using, "delete")
-        session._run(_schema_delete_flow(self, session, _FIELD_ROUTES))
-
-    async def adelete(self, *, using: BaseSession | None = None) -> None:
-        """Async :meth:`delete`."""
-        session = async_session(using, "delete")
-        await session._arun(_schema_delete_flow(self, session, _FIELD_ROUTES))
-
-    def refresh_from_db(
-        self, fields: Sequence[str] | None = None, *, using: BaseSession | None = None
-    ) -> None:
-        """Reload from ``/fields/{collection}/{field}``."""
-        session = sync_session(using, "refresh_from_db")
-        session._run(_schema_refresh_flow(self, session, _FIELD_ROUTES, fields))
-
-    async def arefresh_from_db(
-        self, fields: Sequence[str] | None = None, *, using: BaseSession | None = None
-    ) -> None:
-        """Async :meth:`refresh_from_db`."""
-        session = async_session(using, "refresh_from_db")
-        await session._arun(_schema_refresh_flow(self, session, _FIELD_ROUTES, fields))
+    def _refresh_flow(self, session: BaseSession, fields: Sequence[str] | None) -> Flow[None]:
+        return _schema_refresh_flow(self, session, _FIELD_ROUTES, fields)
 
 
 class DirectusRelation(
@@ -1262,55 +1222,16 @@ class DirectusRelation(
     meta: RelationMetaInfo | None = None
     schema_: RelationSchemaInfo | None = Field(default=None, alias="schema")
 
-    def save(
-        self,
-        *,
-        force_insert: bool = False,
-        update_fields: Sequence[str] | None = None,
-        using: BaseSession | None = None,
-    ) -> bool:
-        """Create (``POST /relations``) or change (``PATCH /relations/{collection}/{field}``)."""
-        session = sync_session(using, "save")
-        return session._run(
-            _schema_save_flow(self, session, _RELATION_ROUTES, force_insert, update_fields)
-        )
+    def _save_flow(
+        self, session: BaseSession, force_insert: bool, update_fields: Sequence[str] | None
+    ) -> Flow[bool]:
+        return _schema_save_flow(self, session, _RELATION_ROUTES, force_insert, update_fields)
 
-    async def asave(
-        self,
-        *,
-        force_insert: bool = False,
-        update_fields: Sequence[str] | None = None,
-        using: BaseSession | None = None,
-    ) -> bool:
-        """Async :meth:`save`."""
-        session = async_session(using, "save")
-        return await session._arun(
-            _schema_save_flow(self, session, _RELATION_ROUTES, force_insert, update_fields)
-        )
+    def _delete_flow(self, session: BaseSession) -> Flow[None]:
+        return _schema_delete_flow(self, session, _RELATION_ROUTES)
 
-    def delete(self, *, using: BaseSession | None = None) -> None:
-        """``DELETE /relations/{collection}/{field}``."""
-        session = sync_session(using, "delete")
-        session._run(_schema_delete_flow(self, session, _RELATION_ROUTES))
-
-    async def adelete(self, *, using: BaseSession | None = None) -> None:
-        """Async :meth:`delete`."""
-        session = async_session(using, "delete")
-        await session._arun(_schema_delete_flow(self, session, _RELATION_ROUTES))
-
-    def refresh_from_db(
-        self, fields: Sequence[str] | None = None, *, using: BaseSession | None = None
-    ) -> None:
-        """Reload from ``/relations/{collection}/{field}``."""
-        session = sync_session(using, "refresh_from_db")
-        session._run(_schema_refresh_flow(self, session, _RELATION_ROUTES, fields))
-
-    async def arefresh_from_db(
-        self, fields: Sequence[str] | None = None, *, using: BaseSession | None = None
-    ) -> None:
-        """Async :meth:`refresh_from_db`."""
-        session = async_session(using, "refresh_from_db")
-        await session._arun(_schema_refresh_flow(self, session, _RELATION_ROUTES, fields))
+    def _refresh_flow(self, session: BaseSession, fields: Sequence[str] | None) -> Flow[None]:
+        return _schema_refresh_flow(self, session, _RELATION_ROUTES, fields)
 
 
 SYSTEM_MODELS: tuple[type[Model], ...] = (
