@@ -2,7 +2,7 @@
 # Developer and CI entry points for directus_orm.
 #
 #   scripts/dev.sh setup          venv (.cache/venv) + dev deps, pyright (npm), Node 22 + Directus
-#   scripts/dev.sh test [ARGS]    setup, ruff, mypy --strict, pyright (tests/typing), pytest ARGS
+#   scripts/dev.sh test [ARGS]    setup, ruff, mypy --strict, pyright (tests/typing), mkdocs, pytest ARGS
 #   scripts/dev.sh demo           setup, one Directus server: examples/seed_demo.py, quickstart.py
 #   scripts/dev.sh bench [ARGS]   setup, python bench/run.py ARGS
 #
@@ -76,6 +76,8 @@ run_tests() {
   # The assert_type files: both checkers must agree on every inferred type.
   step mypy-typing mypy --strict tests/typing
   step pyright "$NODE_BIN_DIR/node" "$PYRIGHT" --pythonpath "$PY" -p tests/typing
+  # The documentation site (mkdocs.yml): no broken link, every public name in the API reference.
+  step docs env NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet
   # pytest's exit code 5 ("no tests collected") is a failure here too.
   step pytest python -m pytest "$@"
   if ((${#failed[@]} != 0)); then
