@@ -36,6 +36,39 @@ def articles(s: Schema) -> None:
     )
 
 
+def authors_and_articles(s: Schema) -> None:
+    """docs/querying.md: ``authors`` and ``articles`` with every field its model declares."""
+    s.collection("authors", [f.string("name", nullable=False)])
+    s.collection(
+        "articles",
+        [
+            f.string("title", nullable=False),
+            f.boolean("published"),
+            f.integer("views", default=0),
+            f.decimal("rating", 3, 1),
+            f.string("status"),
+            f.json_("data"),
+            f.timestamp("date_created", special=["date-created"]),
+            f.m2o_uuid("user_created", special="user-created"),
+            f.string("sub-title"),
+            f.m2o("author"),
+        ],
+    )
+    s.m2o("articles", "author", "authors")
+    s.relation("articles", "user_created", "directus_users")
+    authors = s.seed("authors", [{"name": "Ada"}, {"name": "Grace"}])
+    s.seed(
+        "articles",
+        [
+            {"title": f"Python {i}" if i % 4 == 0 else f"Article {i}", "published": i % 2 == 0,
+             "views": i * 150, "status": "published" if i % 3 == 0 else "draft",
+             "author": authors[i % 2]}
+            for i in range(1, 21)
+        ],
+    )
+
+
 SETUPS: dict[str, Callable[[Schema], None]] = {
     "README.md": articles,
+    "querying.md": authors_and_articles,
 }
