@@ -68,7 +68,24 @@ def authors_and_articles(s: Schema) -> None:
     )
 
 
+def writing(s: Schema) -> None:
+    """docs/writing.md: ``articles`` (``slug`` unique) and the ``site_settings`` singleton."""
+    s.collection(
+        "articles",
+        [
+            f.string("title", nullable=False),
+            f.string("slug", unique=True),
+            f.string("status"),
+            f.integer("views", default=0),
+            f.boolean("featured"),
+            f.timestamp("date_created", special=["date-created"]),
+        ],
+    )
+    s.collection("site_settings", [f.string("site_name")], singleton=True)
+
+
 SETUPS: dict[str, Callable[[Schema], None]] = {
     "README.md": articles,
     "querying.md": authors_and_articles,
+    "writing.md": writing,
 }
