@@ -2,16 +2,32 @@
 
 A page's examples assume collections that exist on the reader's server (the page says which).
 Before a page runs, its entry here creates them with the test schema builder and, where the
-page reads existing rows, seeds them; ``Schema.drop()`` removes them after the page. Pages
-whose examples create their own collections need nothing here.
+page reads existing rows, seeds them; ``Schema.drop()`` removes them after the page. An entry
+may return a cleanup for what the page creates outside those collections (users, files).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from directus_orm import Session
+
 from . import schema as f
 from .schema import Schema
+
+
+Cleanup = Callable[[], None]
+
+
+def delete_users(session: Session, *emails: str) -> Cleanup:
+    def cleanup() -> None:
+        users = session.request("GET", "/users", query={"filter": {"email": {"_in": list(emails)}},
+                                                        "fields": ["id"]})["data"]
+        if users:
+            session.request("DELETE", "/users", json=[u["id"] for u in users])
+
+    cleanup()  # left over by an interrupted run
+    return cleanup
 
 
 def articles(s: Schema) -> None:
@@ -84,8 +100,16 @@ def writing(s: Schema) -> None:
     s.collection("site_settings", [f.string("site_name")], singleton=True)
 
 
-SETUPS: dict[str, Callable[[Schema], None]] = {
+def sessions(s: Schema) -> Cleanup:
+    """docs/sessions.md: ``articles`` with views; the page creates the user robot@example.com."""
+    s.collection("articles", [f.string("title"), f.integer("views", default=0)])
+    s.seed("articles", [{"title": f"#{i}", "views": i * 5} for i in range(10)])
+    return delete_users(s.session, "robot@example.com")
+
+
+SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "README.md": articles,
     "querying.md": authors_and_articles,
     "writing.md": writing,
+    "sessions.md": sessions,
 }

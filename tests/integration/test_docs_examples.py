@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from directus_orm import Session, set_default_session
+from directus_orm import NoSessionError, Session, get_current_session, set_default_session
 from tests import docs_examples
 
 from .docs_setup import SETUPS
@@ -29,7 +29,7 @@ def test_every_page_with_examples_has_a_setup_entry():
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(docs_examples.ROOT)))
-def test_page_examples_run(page: Path, directus_server, admin_token):
+def test_page_examples_run(page: Path, directus_server, admin_token, tmp_path, monkeypatch):
     server = directus_server
     name = docs_examples.module_name(page)
     module = types.ModuleType(name)
@@ -37,11 +37,13 @@ def test_page_examples_run(page: Path, directus_server, admin_token):
     admin = Session(server.url, static_token=admin_token)  # never current for the page
     builder = Schema(admin)
     sys.modules[name] = module
+    monkeypatch.chdir(tmp_path)  # files the examples write (token storage, uploads) land here
+    cleanup = None
+    # One fresh context for the page, as in a new interpreter: no session is current but
+    # what the page's own code makes current.
+    context = contextvars.Context()
     try:
-        SETUPS[page.name](builder)
-        # One fresh context for the page, as in a new interpreter: no session is current but
-        # what the page's own code makes current.
-        context = contextvars.Context()
+        cleanup = SETUPS[page.name](builder)
         ran = 0
         for block in docs_examples.blocks(page):
             if block.not_run:
@@ -52,10 +54,22 @@ def test_page_examples_run(page: Path, directus_server, admin_token):
             ran += 1
         assert ran > 0
     finally:
+        sessions = [v for v in vars(module).values() if isinstance(v, Session)]
+        default = context.run(get_current_session) if context.run(_has_session) else None
         set_default_session(None)
-        for value in list(vars(module).values()):
+        for value in [*sessions, default]:
             if isinstance(value, Session):
                 value.close()
         del sys.modules[name]
+        if cleanup is not None:
+            cleanup()
         builder.drop()
         admin.close()
+
+
+def _has_session() -> bool:
+    try:
+        get_current_session()
+    except NoSessionError:
+        return False
+    return True
