@@ -8,13 +8,15 @@ may return a cleanup for what the page creates outside those collections (users,
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 from directus_orm import Session
 
 from . import schema as f
 from .schema import Schema
-
 
 Cleanup = Callable[[], None]
 
@@ -107,9 +109,60 @@ def sessions(s: Schema) -> Cleanup:
     return delete_users(s.session, "robot@example.com")
 
 
+def png(size: int, rgb: tuple[int, int, int]) -> bytes:
+    """A plain-colour PNG image (the asset transforms need a real image)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\0" + bytes(rgb) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+def services(s: Schema) -> Cleanup:
+    """docs/services.md: ``articles`` with 20 rows, a ``level`` field on ``directus_users``, the
+    files the page uploads in the current folder. Cleanup removes the files, folders, comments,
+    presets and collections the page creates, the field, and restores the project name."""
+    api = s.session
+    s.collection("articles", [f.string("title"), f.integer("views", default=0)])
+    s.seed("articles", [{"title": f"#{i}"} for i in range(1, 21)])
+    try:  # left over by an interrupted run
+        api.request("DELETE", "/fields/directus_users/level")
+    except Exception:
+        pass
+    api.request("POST", "/fields/directus_users", json=f.integer("level"))
+    Path("report.pdf").write_bytes(b"%PDF-1.4\n% a report\n" * 100)
+    Path("photo.png").write_bytes(png(400, (30, 120, 200)))
+    Path("photo-v2.png").write_bytes(png(400, (200, 120, 30)))
+    Path("a.png").write_bytes(png(16, (0, 0, 0)))
+    Path("big.iso").write_bytes(bytes(range(256)) * 8192)  # 2 MiB
+    settings = api.request("GET", "/settings", query={"fields": ["project_name"]})["data"]
+
+    def ids(endpoint: str) -> set[str]:
+        return {str(row["id"]) for row in api.request("GET", endpoint, query={"fields": ["id"], "limit": -1})["data"]}
+
+    before = {endpoint: ids(endpoint) for endpoint in ("/files", "/folders", "/comments", "/presets")}
+
+    def cleanup() -> None:
+        for endpoint, old in before.items():
+            new = sorted(ids(endpoint) - old)
+            if new:
+                api.request("DELETE", endpoint, json=new)
+        for name in ("posts", "writers"):
+            try:
+                api.request("DELETE", f"/collections/{name}")
+            except Exception:
+                pass
+        api.request("DELETE", "/fields/directus_users/level")
+        api.request("PATCH", "/settings", json={"project_name": settings["project_name"]})
+
+    return cleanup
+
+
 SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "README.md": articles,
     "querying.md": authors_and_articles,
     "writing.md": writing,
     "sessions.md": sessions,
+    "services.md": services,
 }
