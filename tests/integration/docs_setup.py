@@ -159,10 +159,51 @@ def services(s: Schema) -> Cleanup:
     return cleanup
 
 
+def relations(s: Schema) -> Cleanup:
+    """docs/relations.md: the four kinds of relation, with Ada (1, 300 articles, an owner and an
+    avatar), Grace (2), the tags python, go, rust, sql (article 1 has python and sql) and a page
+    with a heading and a text."""
+    api = s.session
+    s.collection("tags", [f.string("label")])
+    s.collection("authors", [f.string("name"), f.m2o_uuid("owner"), f.m2o_uuid("avatar", special="file")])
+    s.collection("articles", [f.string("title"), f.boolean("published"), f.integer("views", default=0),
+                              f.m2o("author")])
+    s.m2o("articles", "author", "authors", one_field="articles")
+    s.relation("authors", "owner", "directus_users")
+    s.relation("authors", "avatar", "directus_files")
+    s.m2m("articles", "tags", "tags", junction="articles_tags",
+          junction_fields=[f.integer("weight", default=0)])
+    s.collection("headings", [f.string("text")])
+    s.collection("texts", [f.text("body")])
+    s.collection("pages", [f.string("name")])
+    s.m2a("pages", "blocks", ["headings", "texts"], junction="pages_blocks")
+
+    me = api.request("GET", "/users/me", query={"fields": ["id"]})["data"]["id"]
+    avatar = api.files.upload(png(32, (90, 90, 90)), filename="ada.png", title="Ada's portrait")
+    assert avatar is not None
+    s.seed("authors", [{"name": "Ada", "owner": me, "avatar": avatar.id}, {"name": "Grace"}])
+    s.seed("articles", [{"title": f"Article {i}", "published": i % 2 == 0, "views": i * 10,
+                         "author": 1 if i <= 300 else 2} for i in range(1, 306)])
+    s.seed("tags", [{"label": label} for label in ("python", "go", "rust", "sql")])
+    s.seed("articles_tags", [{"articles_id": 1, "tags_id": 1, "weight": 2},
+                             {"articles_id": 1, "tags_id": 4, "weight": 1}])
+    s.seed("headings", [{"text": "Welcome"}])
+    s.seed("texts", [{"body": "Hello"}])
+    s.seed("pages", [{"name": "home"}])
+    s.seed("pages_blocks", [{"pages_id": 1, "item": "1", "collection": "headings"},
+                            {"pages_id": 1, "item": "1", "collection": "texts"}])
+
+    def cleanup() -> None:
+        api.request("DELETE", f"/files/{avatar.id}")
+
+    return cleanup
+
+
 SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "README.md": articles,
     "querying.md": authors_and_articles,
     "writing.md": writing,
     "sessions.md": sessions,
     "services.md": services,
+    "relations.md": relations,
 }
