@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
 
 
-
-
 F = TypeVar("F", bound=DirectusFile, default=DirectusFile)
 
 

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
 
 
-
-
 # ====================================================== collections, fields, relations
 
 
