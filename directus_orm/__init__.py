@@ -77,6 +77,18 @@ from ._model import Model
 from ._persistence import Progress, ProgressBar
 from ._q import Q
 from ._queryset import GroupedQuerySet, Page, QuerySet
+from ._realtime import (
+    RealtimeAuthError,
+    RealtimeConnectionError,
+    RealtimeError,
+    RealtimeServerError,
+    RealtimeSettings,
+    RealtimeUnavailable,
+    SubscriptionError,
+    SubscriptionEvent,
+)
+from ._realtime.aio import AsyncRealtime, AsyncRealtimeItems, AsyncSubscription
+from ._realtime.sync import Realtime, RealtimeItems, Subscription
 from ._relations import M2A, M2M, Key, RelatedManager, pk_of, related
 from ._request import Call
 from ._services import (
@@ -189,6 +201,8 @@ __all__ = [
     "AsyncPermissions",
     "AsyncPolicies",
     "AsyncPresets",
+    "AsyncRealtime",
+    "AsyncRealtimeItems",
     "AsyncRelations",
     "AsyncRevisions",
     "AsyncRoles",
@@ -197,6 +211,7 @@ __all__ = [
     "AsyncSession",
     "AsyncSettings",
     "AsyncSingleton",
+    "AsyncSubscription",
     "AsyncTfa",
     "AsyncUsers",
     "AsyncUtils",
@@ -225,8 +240,8 @@ __all__ = [
     "CURRENT_POLICIES",
     "CURRENT_ROLE",
     "CURRENT_ROLES",
-    "current_user",
     "CURRENT_USER",
+    "current_user",
     "DirectusAccess",
     "DirectusActivity",
     "DirectusCollection",
@@ -315,6 +330,14 @@ __all__ = [
     "QuerySet",
     "QuerySetManager",
     "RangeNotSatisfiable",
+    "Realtime",
+    "RealtimeAuthError",
+    "RealtimeConnectionError",
+    "RealtimeError",
+    "RealtimeItems",
+    "RealtimeServerError",
+    "RealtimeSettings",
+    "RealtimeUnavailable",
     "RecordNotUnique",
     "related",
     "RelatedManager",
@@ -337,6 +360,9 @@ __all__ = [
     "set_default_session",
     "Settings",
     "Singleton",
+    "Subscription",
+    "SubscriptionError",
+    "SubscriptionEvent",
     "Sum",
     "SumDistinct",
     "Tfa",

@@ -49,6 +49,8 @@ from ._session import AsyncSession, BaseSession, Session, async_session, sync_se
 
 if TYPE_CHECKING:
     from ._manager import QuerySetManager
+    from ._realtime.aio import AsyncSubscription
+    from ._realtime.sync import Subscription
 
 __all__ = ["GroupedQuerySet", "Page", "QuerySet"]
 
@@ -1375,6 +1377,14 @@ class QuerySet(Generic[T]):
         """Async :meth:`delete`."""
         session = self._async("delete")
         return await session._arun(self._delete_flow(session, batch_size, on_progress))
+
+    def subscribe(self) -> Subscription[T]:
+        """Live changes of this QuerySet over the session's WebSocket (``docs/realtime.md``)."""
+        return self._sync("subscribe").realtime.subscribe(self)
+
+    def asubscribe(self) -> AsyncSubscription[T]:
+        """Async :meth:`subscribe`: ``async for event in qs.asubscribe(): ...``."""
+        return self._async("subscribe").realtime.subscribe(self)
 
     async def alist(self) -> list[T]:
         """Evaluate and return every match as a list (the async ``list(qs)``)."""

@@ -436,6 +436,9 @@ class Session(BaseSession):
         self.permissions = Permissions(self)
         self.policies = Policies(self)
         self.roles = Roles(self)
+        from ._realtime.sync import Realtime
+
+        self.realtime = Realtime(self)
 
     # ----------------------------------------------------------- driver
 
@@ -504,7 +507,8 @@ class Session(BaseSession):
     # ----------------------------------------------------------- lifecycle
 
     def close(self) -> None:
-        """Close the connection pool. Tokens stay in storage."""
+        """Close the connection pool and the realtime socket. Tokens stay in storage."""
+        self.realtime.close()
         self.client.close()
 
     def __enter__(self) -> Session:
@@ -594,6 +598,9 @@ class AsyncSession(BaseSession):
         self.permissions = AsyncPermissions(self)
         self.policies = AsyncPolicies(self)
         self.roles = AsyncRoles(self)
+        from ._realtime.aio import AsyncRealtime
+
+        self.realtime = AsyncRealtime(self)
 
     async def _arun(self, flow: Flow[T]) -> T:
         """Drive a flow with asyncio I/O and return its result."""
@@ -661,7 +668,8 @@ class AsyncSession(BaseSession):
         return AsyncSingleton(self, collection, model)
 
     async def aclose(self) -> None:
-        """Close the connection pool. Tokens stay in storage."""
+        """Close the connection pool and the realtime socket. Tokens stay in storage."""
+        await self.realtime.aclose()
         await self.client.aclose()
 
     async def __aenter__(self) -> AsyncSession:
