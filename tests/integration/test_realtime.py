@@ -306,8 +306,8 @@ def test_sync_expiring_tokens_do_not_end_a_subscription(rt_server, rt_writer):
         with Article.objects.filter(status="published").subscribe() as sub:
             assert sub.get(timeout=5).type == "init"
             started = time.monotonic()
-            for i in range(5):  # about 9 s: three token lifetimes
-                time.sleep(1.5)
+            for i in range(6):  # about 10 s: more than three token lifetimes
+                time.sleep(1.7)
                 Article.objects.using(rt_writer).create(title=f"t{i}", status="published")
                 event = sub.get(timeout=1.0)
                 assert (event.type, event.items[0].title, event.gap) == ("create", f"t{i}", False)
@@ -462,13 +462,15 @@ async def test_async_expiring_tokens_do_not_end_a_subscription(rt_server, rt_wri
         listener = asyncio.create_task(_collect(s, messages))
         async with Article.objects.filter(status="published").asubscribe() as sub:
             assert (await sub.get(timeout=5)).type == "init"
-            for i in range(5):
-                await asyncio.sleep(1.5)
+            started = time.monotonic()
+            for i in range(6):  # about 10 s: more than three token lifetimes
+                await asyncio.sleep(1.7)
                 await asyncio.to_thread(
                     Article.objects.using(rt_writer).create, title=f"a{i}", status="published"
                 )
                 event = await sub.get(timeout=1.0)
                 assert (event.type, event.items[0].title, event.gap) == ("create", f"a{i}", False)
+            assert time.monotonic() - started > 3 * 3
         assert s.realtime.connections == 1
         assert len([m for m in messages if m.get("type") == "auth" and m.get("status") == "ok"]) >= 3
         listener.cancel()
