@@ -20,8 +20,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.typing import Origin
 
-from .._exceptions import DirectusORMError, TimeoutError
-from .._flow import Refresh, Sleep
+from .._core.exceptions import DirectusORMError, TimeoutError
+from .._core.flow import Refresh, Sleep
 from ._ws import USER_AGENT, connect_error
 from .errors import RealtimeConnectionError, RealtimeError
 from .events import SubscriptionEvent
@@ -39,8 +39,8 @@ from .protocol import (
 from .query import queryset_spec, raw_spec
 
 if TYPE_CHECKING:
-    from .._queryset import QuerySet
-    from .._session import AsyncSession
+    from .._models.queryset import QuerySet
+    from .._transport.session import AsyncDriver
 
 __all__ = ["AsyncRealtime", "AsyncRealtimeItems", "AsyncSubscription"]
 
@@ -55,7 +55,7 @@ class AsyncRealtime:
     (:class:`RealtimeSettings`) says where and how to connect.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncDriver) -> None:
         self._session = session
         self.settings = RealtimeSettings()
         self._core = RealtimeCore()

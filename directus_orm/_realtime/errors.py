@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from .._exceptions import DirectusORMError
+from .._core.exceptions import DirectusORMError
 
 __all__ = [
     "RealtimeAuthError",

@@ -37,7 +37,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._flow import Refresh, Sleep
+from .._core.flow import Refresh, Sleep
 from .errors import (
     RealtimeAuthError,
     RealtimeConnectionError,
@@ -49,7 +49,7 @@ from .errors import (
 from .events import SubscriptionEvent
 
 if TYPE_CHECKING:
-    from .._auth import AuthCore
+    from .._core.auth import AuthCore
 
 __all__ = [
     "CLOSED",

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .._exceptions import QueryError
-from .._filters import EmptyResultSet
-from .._persistence import hydrate_many
+from .._core.exceptions import QueryError
+from .._models.hydrate import hydrate_many
+from .._query.filters import EmptyResultSet
 from .protocol import SubscriptionSpec
 
 if TYPE_CHECKING:
-    from .._queryset import QuerySet
+    from .._models.queryset import QuerySet
 
 __all__ = ["raw_spec", "queryset_spec"]
 

@@ -19,8 +19,8 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from .._exceptions import DirectusORMError, TimeoutError
-from .._flow import Refresh, Sleep
+from .._core.exceptions import DirectusORMError, TimeoutError
+from .._core.flow import Refresh, Sleep
 from ._ws import USER_AGENT, connect_error
 from .errors import RealtimeConnectionError, RealtimeError
 from .events import SubscriptionEvent
@@ -38,8 +38,8 @@ from .protocol import (
 from .query import queryset_spec, raw_spec
 
 if TYPE_CHECKING:
-    from .._queryset import QuerySet
-    from .._session import Session
+    from .._models.queryset import QuerySet
+    from .._transport.session import SyncDriver
 
 __all__ = ["Realtime", "RealtimeItems", "Subscription"]
 
@@ -54,7 +54,7 @@ class Realtime:
     (:class:`RealtimeSettings`) says where and how to connect.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SyncDriver) -> None:
         self._session = session
         self.settings = RealtimeSettings()
         self._core = RealtimeCore()
