@@ -82,6 +82,10 @@ class RealtimeSettings:
       answer to ``auth``.
     - ``ping_interval``: WebSocket-level keepalive pings (seconds, ``None``: off);
       a dead connection is noticed within about twice this.
+    - ``renew_early``: send a fresh access token on the open socket shortly before
+      the current one expires (default on); off, the socket waits for the server's
+      ``TOKEN_EXPIRED`` and then re-authenticates (events in between can be refused,
+      and the affected subscriptions start again with a gap).
     """
 
     path: str = "/websocket"
@@ -94,6 +98,7 @@ class RealtimeSettings:
     open_timeout: float = 10.0
     auth_timeout: float = 10.0
     ping_interval: float | None = 20.0
+    renew_early: bool = True
 
     def delay(self, failures: int) -> float:
         """Seconds to wait before reconnect attempt number ``failures`` (1-based), with jitter."""
@@ -487,7 +492,7 @@ def _session(
                 )
             core.on_ready()
             break
-    reauth = _reauth_at(sent, clock) if auth.can_refresh else None
+    reauth = _reauth_at(sent, clock) if auth.can_refresh and settings.renew_early else None
     waiting_since: float | None = None  # an auth sent, not yet answered
     while True:
         timeout = None
@@ -513,7 +518,7 @@ def _session(
         if signal.ok:
             waiting_since = None
             core.on_ready()
-            reauth = _reauth_at(sent, clock) if auth.can_refresh else None
+            reauth = _reauth_at(sent, clock) if auth.can_refresh and settings.renew_early else None
         elif signal.code == "TOKEN_EXPIRED":
             core.on_unauthenticated()
             if not auth.can_refresh:

@@ -231,6 +231,18 @@ def test_sync_filter_is_respected(session, writer):
         assert shown.id != draft.id
 
 
+def test_sync_init_holds_every_match_and_deletes_are_not_filtered(session, writer):
+    Article.objects.using(writer).bulk_create([Article(title=f"b{i}", status="published") for i in range(150)])
+    draft = Article.objects.using(writer).create(title="draft", status="draft")
+    with Article.objects.filter(status="published").subscribe() as sub:
+        init = sub.get(timeout=10)
+        assert len(init.items) == 150  # past the server's default limit of 100
+        # Directus sends deletes without applying the filter: a draft's delete arrives too.
+        Article.objects.using(writer).filter(id=draft.id).delete()
+        event = sub.get(timeout=1.0)
+        assert (event.type, event.keys) == ("delete", [draft.id])
+
+
 def test_sync_breaking_out_of_the_loop_unsubscribes(session, writer):
     listener = Listener(session)
     uid = None
@@ -316,6 +328,27 @@ def test_sync_expiring_tokens_do_not_end_a_subscription(rt_server, rt_writer):
         assert len(listener.of(type="auth", status="ok")) >= 3  # re-authenticated in place
         # ... while the server's 1-second heartbeat pinged the socket, and it answered.
         assert len(listener.of(type="ping")) >= 5
+
+
+def test_sync_token_expired_from_the_server_is_answered(rt_server, rt_writer):
+    # Without renewal ahead of time, the server's TOKEN_EXPIRED is what triggers re-auth.
+    with Session(rt_server.url) as s:
+        login(s, rt_server)
+        s.realtime.settings.renew_early = False
+        listener = Listener(s)
+        with Article.objects.filter(status="published").subscribe() as sub:
+            assert sub.get(timeout=5).type == "init"
+            for i in range(4):  # about 8 s
+                time.sleep(1.7)
+                Article.objects.using(rt_writer).create(title=f"e{i}", status="published")
+                event = sub.get(timeout=1.0)
+                while event.type == "init":  # refused while public: subscribed again, with a gap
+                    assert event.gap
+                    event = sub.get(timeout=1.0)
+                assert (event.type, event.items[0].title) == ("create", f"e{i}")
+        assert len(listener.of(type="auth", status="error")) >= 2  # TOKEN_EXPIRED pushes
+        assert all(m["error"]["code"] == "TOKEN_EXPIRED" for m in listener.of(type="auth", status="error"))
+        assert s.realtime.connections == 1
 
 
 def test_sync_server_restart_reconnects_and_resubscribes(rt_server, rt_writer):
