@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 
 from .._core.exceptions import QueryError
-from .._models.hydrate import hydrate_many
+from .._models.hydrate import hydrate_page
 from .._query.filters import EmptyResultSet
 from .protocol import SubscriptionSpec
 
@@ -49,9 +49,10 @@ def queryset_spec(qs: QuerySet[Any]) -> SubscriptionSpec:
         plan = qs._plan
 
         def hydrate(raw: bytes, data: list[Any]) -> list[Any]:
-            # The read path: validate the message bytes (``{"data": [...], ...}``)
-            # with the model's partial validator and mark what was not sent.
-            items = hydrate_many(model, raw)
+            # The read path (as the QuerySet's pages): validate the message bytes
+            # (``{"data": [...], ...}``) with the model's partial validator, mark
+            # what was not sent, then unload relations the QuerySet did not ask for.
+            items, _ = hydrate_page(model, raw)
             if plan is not None and plan.unload:
                 plan.unload.apply(items)
             return items
