@@ -24,6 +24,7 @@ from directus_orm import (
     AsyncSession,
     FieldNotLoaded,
     Model,
+    RealtimeServerError,
     RealtimeUnavailable,
     Session,
     SubscriptionError,
@@ -293,6 +294,13 @@ def test_sync_raw_subscription_and_items_over_the_socket(session, writer):
     read = items.read(query={"filter": {"id": {"_eq": created["id"]}}, "fields": ["title"]})
     assert read == [{"title": "over the socket"}]
     assert Article.objects.using(writer).get(id=created["id"]).status == "published"
+    updated = items.update({"views": 5}, id=created["id"])
+    assert updated["views"] == 5 and Article.objects.using(writer).get(id=created["id"]).views == 5
+    items.delete(id=created["id"])
+    assert not Article.objects.using(writer).filter(id=created["id"]).exists()
+    with pytest.raises(RealtimeServerError) as refused:
+        session.realtime.items("rt_no_such_collection").read()
+    assert refused.value.code == "FORBIDDEN"
 
 
 def test_sync_origin_is_checked_by_the_server(session, articles):
@@ -486,6 +494,19 @@ async def test_async_server_errors_are_typed(asession, articles):
     with pytest.raises(SubscriptionError) as refused:
         await asession.realtime.subscribe("rt_no_such_collection").get(timeout=5)
     assert refused.value.code == "FORBIDDEN"
+    with pytest.raises(RealtimeServerError):
+        await asession.realtime.items("rt_no_such_collection").read()
+
+
+async def test_async_raw_messages_and_items_over_the_socket(asession, awriter):
+    items = asession.realtime.items(COLLECTION)
+    created = await items.create({"title": "async socket", "status": "published"})
+    assert (await items.read(id=created["id"]))["title"] == "async socket"
+    await asession.realtime.send({"type": "ping", "uid": "p1"})
+    pong = await asession.realtime.request({"type": "ping"})
+    assert pong is None  # a pong carries no data; the uid matched it
+    await items.delete(id=created["id"])
+    assert not await Article.objects.using(awriter).filter(id=created["id"]).aexists()
 
 
 async def test_async_expiring_tokens_do_not_end_a_subscription(rt_server, rt_writer):
