@@ -118,11 +118,12 @@ class AsyncRealtime:
 
         await self._wait_ready(timeout)
         async with self._lock():
-            self._core.request(message, sink)
+            uid = self._core.request(message, sink)
             await self._flush()
         try:
             result = await asyncio.wait_for(answer, timeout)
         except builtins.TimeoutError:
+            self._core.requests.pop(uid, None)
             raise TimeoutError(f"no answer to the realtime message within {timeout}s") from None
         if isinstance(result, BaseException):
             raise result

@@ -103,11 +103,13 @@ class Realtime:
         answer: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._wait_ready(timeout)
         with self._lock:
-            self._core.request(message, answer.put)
+            uid = self._core.request(message, answer.put)
             self._flush()
         try:
             result = answer.get(timeout=timeout)
         except queue.Empty:
+            with self._lock:
+                self._core.requests.pop(uid, None)
             raise TimeoutError(f"no answer to the realtime message within {timeout}s") from None
         if isinstance(result, BaseException):
             raise result
