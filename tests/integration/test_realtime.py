@@ -259,6 +259,21 @@ def test_sync_breaking_out_of_the_loop_unsubscribes(session, writer):
     assert listener.of(uid=uid, event="create") == []
 
 
+def test_sync_an_exception_in_the_loop_and_close_unsubscribe(session, writer):
+    listener = Listener(session)
+    uids: list[str] = []
+    with pytest.raises(LookupError):
+        for event in Article.objects.filter(status="published").subscribe():
+            uids.append(event.uid)
+            raise LookupError("the consumer failed")
+    sub = Article.objects.filter(status="draft").subscribe()
+    uids.append(sub.get(timeout=5).uid)
+    sub.close()
+    for uid in uids:
+        wait_until(lambda uid=uid: bool(listener.of(event="unsubscribe", uid=uid)), 2, f"unsubscribe {uid}")
+    assert session.realtime.connected
+
+
 def test_sync_twenty_subscriptions_share_one_socket(session, writer):
     with contextlib.ExitStack() as stack:
         subs = [stack.enter_context(Article.objects.filter(views=i).subscribe()) for i in range(20)]
