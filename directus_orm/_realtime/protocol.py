@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -62,6 +63,8 @@ __all__ = [
     "SubscriptionSpec",
     "connection_flow",
 ]
+
+logger = logging.getLogger("directus_orm.realtime")
 
 Sink = Callable[[Any], None]
 """Where a subscription's events (or the error that ends it) are delivered."""
@@ -334,10 +337,11 @@ class RealtimeCore:
 
     def _on_subscription_error(self, uid: str, code: str | None, message: str) -> None:
         sub = self.subs[uid]
-        if not self.ready and sub.state == "active":
+        if not self.ready and sub.state != "pending":
             # Sent while the socket was dropped to public access (expired token):
-            # subscribe again once authenticated; the next init reports the gap.
-            sub.state, sub.gap = "pending", True
+            # subscribe again once authenticated; the next init reports any gap.
+            sub.gap = sub.gap or sub.state == "active"
+            sub.state = "pending"
             return
         del self.subs[uid]
         sub.sink(SubscriptionError(message, code=code, uid=uid))
@@ -404,11 +408,15 @@ def connection_flow(
                         f"the realtime connection was lost and {failures - 1} reconnect attempts "
                         f"failed: {result}"
                     )
+                logger.warning("realtime: giving up: %s", result)
                 core.fail_all(result)
                 return
-            yield Sleep(settings.delay(failures))
+            delay = settings.delay(failures)
+            logger.info("realtime: reconnect attempt %d failed (%s); next in %.1f s", failures, result, delay)
+            yield Sleep(delay)
             continue
         core.on_connected()
+        logger.debug("realtime: socket open, %d subscriptions", len(core.subs))
         try:
             lost = yield from _session(core, auth, settings, clock)
         except RealtimeError as error:
@@ -421,6 +429,7 @@ def connection_flow(
         core.on_disconnected()
         if core.closing:
             return
+        logger.info("realtime: connection lost (%s); reconnecting", lost or "closed by the server")
         if not settings.reconnect:
             core.fail_all(RealtimeConnectionError("the realtime connection was lost"))
             return
@@ -520,6 +529,7 @@ def _session(
             core.on_ready()
             reauth = _reauth_at(sent, clock) if auth.can_refresh and settings.renew_early else None
         elif signal.code == "TOKEN_EXPIRED":
+            logger.info("realtime: the server reported TOKEN_EXPIRED; authenticating again")
             core.on_unauthenticated()
             if not auth.can_refresh:
                 raise RealtimeAuthError(

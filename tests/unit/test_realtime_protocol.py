@@ -341,3 +341,24 @@ def test_websocket_urls_and_jwt_times():
     assert RealtimeSettings(path="rt").url("https://cms.example.com") == "wss://cms.example.com/rt"
     assert jwt_times(jwt(100, 103)) == (100.0, 103.0)
     assert jwt_times("not-a-jwt") == (None, None)
+
+
+def test_a_subscription_refused_while_the_token_was_expired_is_sent_again_without_gap():
+    clock = Clock()
+    auth = logged_in(clock, lifetime=3)
+    h = Harness(auth, clock)
+    start(h)
+    h.open()
+    uid = h.subscribe()  # sent at once, but the token expires before the server reads it
+    assert [m["type"] for m in sent(h.core)] == ["subscribe"]
+    expired = {"type": "auth", "status": "error", "error": {"code": "TOKEN_EXPIRED", "message": "x"}}
+    assert isinstance(h.step(json.dumps(expired)), Refresh)
+    auth._save("json", jwt(clock.now, clock.now + 3, "b"), "refresh-2", 3000)
+    h.step(None)
+    h.step(json.dumps({"type": "subscribe", "status": "error", "uid": uid,
+                       "error": {"code": "FORBIDDEN", "message": "public"}}))
+    assert h.received == []
+    h.step('{"type":"auth","status":"ok"}')
+    assert [m["type"] for m in sent(h.core)] == ["auth", "subscribe"]
+    h.step(json.dumps({"type": "subscription", "event": "init", "data": [], "uid": uid}))
+    assert [(e.type, e.gap) for e in h.received] == [("init", False)]
