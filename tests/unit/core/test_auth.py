@@ -8,7 +8,7 @@ from pytest_httpx import HTTPXMock
 import directus_orm as d
 from directus_orm import AsyncSession, Session
 
-from ..models_for_tests import Article
+from ..models_for_tests import PlainArticle as Article
 from ..wire import BASE, TOKENS_1, TOKENS_2, body, error_body, params, rows
 
 

@@ -12,7 +12,7 @@ import directus_orm as d
 from directus_orm import AsyncSession, Session
 from directus_orm._core.exceptions import ERROR_CODES
 
-from ..models_for_tests import Article
+from ..models_for_tests import PlainArticle as Article
 from ..wire import BASE, error_body
 
 

@@ -9,7 +9,7 @@ from pytest_httpx import HTTPXMock
 import directus_orm as d
 from directus_orm import AsyncSession, Session
 
-from ..models_for_tests import Article
+from ..models_for_tests import PlainArticle as Article
 from ..wire import BASE, body, error_body, rows
 
 
