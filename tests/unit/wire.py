@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 BASE = "http://directus.test"
+
+# The ``call`` fixture of the service tests: runs ``command(session)`` on a sync or an async session.
+Runner = Callable[[Callable[[Any], Any]], Any]
 
 TOKENS_1 = {"data": {"access_token": "A1", "refresh_token": "R1", "expires": 900_000}}
 TOKENS_2 = {"data": {"access_token": "A2", "refresh_token": "R2", "expires": 900_000}}
@@ -32,3 +36,10 @@ def error_body(code: str | None, message: str = "boom", **extensions: Any) -> di
     if code is not None:
         ext["code"] = code
     return {"errors": [{"message": message, "extensions": ext}]}
+
+
+def sent(request: httpx.Request) -> tuple[str, str, list[tuple[str, str]], Any]:
+    """``(method, raw path, decoded parameters, JSON body or None)`` of a request."""
+    path = request.url.raw_path.split(b"?")[0].decode()
+    content = request.content
+    return request.method, path, params(request), json.loads(content) if content else None
