@@ -39,7 +39,11 @@ def error_body(code: str | None, message: str = "boom", **extensions: Any) -> di
 
 
 def sent(request: httpx.Request) -> tuple[str, str, list[tuple[str, str]], Any]:
-    """``(method, raw path, decoded parameters, JSON body or None)`` of a request."""
+    """``(method, raw path, decoded parameters, body)`` of a request: the body decoded from
+    JSON, ``None`` when there is none, the raw bytes otherwise (multipart)."""
     path = request.url.raw_path.split(b"?")[0].decode()
     content = request.content
-    return request.method, path, params(request), json.loads(content) if content else None
+    if not content:
+        return request.method, path, params(request), None
+    is_json = request.headers.get("Content-Type") == "application/json"
+    return request.method, path, params(request), json.loads(content) if is_json else content
