@@ -5,6 +5,8 @@ Login and the automatic refresh are pinned in tests/unit/core/test_auth.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pytest_httpx import HTTPXMock
 
@@ -30,10 +32,10 @@ def test_password_request_and_reset_send_no_token(httpx_mock: HTTPXMock, call: R
 def test_static_checks_the_token_with_users_me(httpx_mock: HTTPXMock, call: Runner) -> None:
     httpx_mock.add_response(json={"data": {"id": "u1"}})
 
-    async def astatic(s):
+    async def astatic(s: Any) -> Any:
         return await s.auth.static("S2"), s.auth.token
 
-    def command(s):
+    def command(s: Any) -> Any:
         if isinstance(s, d.AsyncSession):
             return astatic(s)
         return s.auth.static("S2"), s.auth.token
@@ -47,12 +49,12 @@ def test_static_checks_the_token_with_users_me(httpx_mock: HTTPXMock, call: Runn
 def test_a_rejected_static_token_is_dropped(httpx_mock: HTTPXMock, call: Runner) -> None:
     httpx_mock.add_response(status_code=401, json=error_body("INVALID_CREDENTIALS"))
 
-    async def astatic(s):
+    async def astatic(s: Any) -> Any:
         with pytest.raises(d.AuthenticationError):
             await s.auth.static("bad")
         return s.auth.token
 
-    def command(s):
+    def command(s: Any) -> Any:
         if isinstance(s, d.AsyncSession):
             return astatic(s)
         with pytest.raises(d.AuthenticationError):
@@ -67,14 +69,14 @@ def test_refresh_now_and_logout_after_a_login(httpx_mock: HTTPXMock, call: Runne
     httpx_mock.add_response(url=f"{BASE}/auth/refresh", json=TOKENS_2)
     httpx_mock.add_response(url=f"{BASE}/auth/logout", status_code=204)
 
-    async def aflow(s):
+    async def aflow(s: Any) -> Any:
         await s.auth.login("ada@example.com", "pw")
         refreshed = await s.auth.refresh()
         token = s.auth.token
         await s.auth.logout()
         return refreshed.access_token, token, s.auth.token
 
-    def command(s):
+    def command(s: Any) -> Any:
         if isinstance(s, d.AsyncSession):
             return aflow(s)
         s.auth.login("ada@example.com", "pw")
