@@ -199,6 +199,12 @@ def relations(s: Schema) -> Cleanup:
     return cleanup
 
 
+def realtime(s: Schema) -> None:
+    """docs/realtime.md: ``articles`` with a status, three rows (the server has WebSockets on)."""
+    s.collection("articles", [f.string("title"), f.string("status")])
+    s.seed("articles", [{"title": f"#{i}", "status": "published" if i % 2 else "draft"} for i in range(1, 4)])
+
+
 SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "README.md": articles,
     "querying.md": authors_and_articles,
@@ -206,4 +212,5 @@ SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "sessions.md": sessions,
     "services.md": services,
     "relations.md": relations,
+    "realtime.md": realtime,
 }
