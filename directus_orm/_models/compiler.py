@@ -13,7 +13,7 @@ from typing_extensions import Self
 
 from .._core.exceptions import QueryError
 from .._core.request import encode_query, path_of, read_call
-from .._query.filters import EmptyResultSet, compile_filter
+from .._query.filters import EmptyResultSet, compile_chain, compile_filter
 from .._query.q import Q
 from .._query.state import QueryState
 from .._transport.session import AsyncDriver, BaseSession, SyncDriver, async_session, sync_session
@@ -111,7 +111,7 @@ class QueryCompiler(Generic[T]):
         """The compiled filter; raises EmptyResultSet when it can match nothing."""
         if not self._state.where:
             return None
-        return compile_filter(Q(*self._state.where), self._resolver())
+        return compile_chain(self._state.where, self._resolver())
 
 
     def _load_plan(self) -> LoadPlan:

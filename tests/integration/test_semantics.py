@@ -1,0 +1,164 @@
+"""Django semantics against a real Directus: to-many filters, counts, annotations, grouping.
+
+The module schema: authors, articles (a rating that may be NULL, a ``dateTime``,
+a many-to-one author, a many-to-many to tags, a one-to-many of comments).
+Every expectation is computed in Python from the seeded rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+import pytest
+
+from directus_orm import (
+    M2M,
+    Count,
+    Key,
+    LookupNotSupported,
+    Model,
+    Q,
+    QueryError,
+    related,
+)
+
+from . import schema as f
+from .schema import Schema
+
+N = 60
+TAGS = ["go", "rust", "py"]
+AUTHORS = ["Ada", "Bob", "Cy"]
+
+
+class SAuthor(Model, collection="t13_authors"):
+    id: int | None = None
+    name: str
+    articles: list[SArticle] | list[int] | None = None
+
+
+class STag(Model, collection="t13_tags"):
+    id: int | None = None
+    label: str
+
+
+class SComment(Model, collection="t13_comments"):
+    id: int | None = None
+    score: int | None = None
+    text: str | None = None
+    article: SArticle | int | None = None
+
+
+class SArticle(Model, collection="t13_articles"):
+    id: int | None = None
+    title: str
+    rating: int | None = None
+    published_on: datetime | None = None
+    author: SAuthor | int | None = None
+    author_id = Key[int | None]()
+    tags: Annotated[list[STag] | list[int] | None, M2M("t13_tags_id")] = None
+    comments: list[SComment] | list[int] | None = None
+
+
+SAuthor.model_rebuild()
+SComment.model_rebuild()
+
+
+def tags_of(i: int) -> list[str]:
+    return [label for k, label in enumerate(TAGS) if i % (k + 2) == 0]
+
+
+def comments_of(i: int) -> list[tuple[int, str]]:
+    return [((i * 7 + k) % 11, "meh" if (i + k) % 3 == 0 else "ok") for k in range(i % 4)]
+
+
+def published_on(i: int) -> datetime:
+    if i == 0:
+        return datetime(1970, 1, 1)  # comes back from the server as the number 0
+    return datetime(2020 + i % 4, 1 + i % 12, 1 + i % 28, 10, 30)
+
+
+def rating_of(i: int) -> int | None:
+    return None if i % 4 == 0 else i % 6
+
+
+@pytest.fixture(scope="module")
+def seeded(module_session) -> Iterator[dict[str, Any]]:
+    b = Schema(module_session)
+    b.collection("t13_authors", [f.string("name", nullable=False)])
+    b.collection("t13_articles", [f.string("title", nullable=False), f.integer("rating"),
+                                  f.datetime_("published_on"), f.m2o("author")])
+    b.m2o("t13_articles", "author", "t13_authors", one_field="articles")
+    b.collection("t13_tags", [f.string("label", nullable=False)])
+    b.m2m("t13_articles", "tags", "t13_tags", junction="t13_articles_tags")
+    b.collection("t13_comments", [f.integer("score"), f.string("text"), f.m2o("article")])
+    b.m2o("t13_comments", "article", "t13_articles", one_field="comments")
+    author_ids = b.seed("t13_authors", [{"name": name} for name in AUTHORS])
+    tag_ids = dict(zip(TAGS, b.seed("t13_tags", [{"label": t} for t in TAGS]), strict=True))
+    rows = []
+    for i in range(N):
+        rows.append({
+            "title": f"A{i:02d}",
+            "rating": rating_of(i),
+            "published_on": published_on(i).isoformat(),
+            "author": author_ids[i % 3] if i % 7 else author_ids[0],
+            "tags": {"create": [{"t13_tags_id": tag_ids[t]} for t in tags_of(i)]},
+        })
+    article_ids = b.seed("t13_articles", rows)
+    b.seed("t13_comments", [
+        {"score": score, "text": text, "article": article_ids[i]}
+        for i in range(N) for score, text in comments_of(i)
+    ])
+    index = {pk: i for i, pk in enumerate(article_ids)}
+    try:
+        yield {"articles": article_ids, "index": index, "authors": author_ids, "tags": tag_ids}
+    finally:
+        b.drop()
+
+
+def ids(qs: Any) -> set[int]:
+    return {obj.id for obj in qs}
+
+
+def where(seeded: dict[str, Any], test: Any) -> set[int]:
+    return {pk for pk, i in seeded["index"].items() if test(i)}
+
+
+# ---------------------------------------------------------------- to-many filters
+
+
+def test_chained_filters_test_separate_related_items(session, seeded):
+    both = SArticle.objects.filter(tags__label="go").filter(tags__label="rust")
+    expected = where(seeded, lambda i: "go" in tags_of(i) and "rust" in tags_of(i))
+    assert expected and ids(both) == expected
+    assert both.count() == len(expected)
+    # One filter() call: the same related item (a tag labelled both: none).
+    assert ids(SArticle.objects.filter(Q(tags__label="go"), Q(tags__label="rust"))) == set()
+
+
+def test_one_call_tests_the_same_comment_chained_calls_do_not(session, seeded):
+    same = where(seeded, lambda i: any(s > 8 and t == "meh" for s, t in comments_of(i)))
+    apart = where(seeded, lambda i: any(s > 8 for s, _ in comments_of(i))
+                  and any(t == "meh" for _, t in comments_of(i)))
+    assert same and apart > same
+    assert ids(SArticle.objects.filter(comments__score__gt=8, comments__text="meh")) == same
+    assert ids(SArticle.objects.filter(comments__score__gt=8).filter(comments__text="meh")) == apart
+    # A group on one item, chained with a condition on any other item.
+    group_and_low = where(seeded, lambda i: any(s > 8 and t == "meh" for s, t in comments_of(i))
+                          and any(s < 3 for s, _ in comments_of(i)))
+    qs = SArticle.objects.filter(comments__score__gt=8, comments__text="meh").filter(
+        comments__score__lt=3)
+    assert ids(qs) == group_and_low
+    with pytest.raises(LookupNotSupported, match="several conditions"):
+        SArticle.objects.filter(comments__score__gt=8, comments__text="meh").filter(
+            comments__score__lt=3, comments__text="ok").count()
+
+
+def test_some_of_several_conditions_is_one_item(session, seeded):
+    same = where(seeded, lambda i: any(s > 8 and t == "meh" for s, t in comments_of(i)))
+    assert ids(SArticle.objects.filter(comments__some=Q(score__gt=8, text="meh"))) == same
+    assert SArticle.objects.filter(comments__some=Q(score__gt=8, text="meh")).count() == len(same)
+    with pytest.raises(LookupNotSupported):
+        SArticle.objects.filter(comments__none=Q(score__gt=8, text="meh"))
