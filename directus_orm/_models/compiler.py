@@ -89,6 +89,23 @@ class QueryCompiler(Generic[T]):
         return api_paths(self.model, path, self._state.alias)
 
 
+    def _group_paths(self, fields: Sequence[str], what: str) -> tuple[str, ...]:
+        """API paths Directus can group by: own fields and date parts, not relations."""
+        out: list[str] = []
+        for name in fields:
+            api = self._api_path(name)
+            inner = api[:-1].partition("(")[2] if api.endswith(")") else api
+            meta = self.model._meta.by_api(inner) if "." not in inner else None
+            if meta is None or meta.kind in ("o2m", "m2m", "m2a"):
+                raise QueryError(
+                    f"{what}({name!r}): Directus groups only by fields of "
+                    f"{self.model.__name__} itself (or a many-to-one's key, or a date part "
+                    "like year(date)); grouping through a relation fails on the server. "
+                    f"Group by the key ({name.replace('.', '__').split('__')[0]!r}) instead"
+                )
+            out.append(api)
+        return tuple(out)
+
     def __repr__(self) -> str:
         if self._cache is not None:
             shown = ", ".join(repr(item) for item in self._cache[:20])
@@ -135,6 +152,8 @@ class QueryCompiler(Generic[T]):
                 # field is an alias; asking for the key too gives real rows.
                 fields.append(self.model._meta.pk_field.api_name)
             query["fields"] = fields
+        if state.distinct and state.rows != "model" and state.fields:
+            query["groupBy"] = list(self._group_paths(state.fields, "distinct"))
         flt = self._filter()
         if flt:
             query["filter"] = flt
@@ -296,6 +315,17 @@ class QueryCompiler(Generic[T]):
         q = ~Q(*args, **lookups)
         self._compile_check(q)
         return self._clone(where=(*self._state.where, q))
+
+    def distinct(self, *fields: str) -> Self:
+        """Leave out repeated rows of ``values()``/``values_list()`` (Directus ``groupBy``).
+
+        ``Article.objects.values_list("author", flat=True).distinct()``. Model rows
+        are distinct already (one per item), so on them this changes nothing.
+        Fields named here (Postgres' ``DISTINCT ON``) are not supported.
+        """
+        if fields:
+            raise QueryError("distinct(*fields) is not supported; use values(*fields).distinct()")
+        return self._clone(distinct=True)
 
     def search(self, text: str) -> Self:
         """Directus full-text ``search`` over the collection's text fields."""

@@ -9,6 +9,7 @@ import types
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeGuard, Union, get_args, get_origin
 
 from pydantic_core import SchemaValidator
@@ -324,6 +325,18 @@ def _strip_one(obj: Model) -> None:
         del data[name]
 
 
+def epoch_to_naive(value: Any) -> Any:
+    """A number where a date-time was expected: milliseconds since the epoch, naive UTC.
+
+    Directus 12.4 on SQLite sends a ``dateTime`` of 1970-01-01T00:00:00 as the
+    number ``0`` (every other value as a naive ISO string); pydantic would read
+    a number as an aware datetime, which then cannot be compared with the others.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime(1970, 1, 1) + timedelta(milliseconds=value)
+    return value
+
+
 def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
     """Copy a core schema so every field of every Model in it becomes optional.
 
@@ -335,6 +348,8 @@ def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {key: _partial_schema(value, models) for key, value in schema.items()}
+    if out.get("type") == "datetime":
+        return cs.no_info_before_validator_function(epoch_to_naive, out)
     if out.get("type") == "model":
         cls = out.get("cls")
         if _is_model(cls):
