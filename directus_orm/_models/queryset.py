@@ -536,7 +536,8 @@ class QuerySet(WriteFlows[T]):
 def _value_adapter(of: type[Any]) -> TypeAdapter[Any]:
     """Validates flat values as ``of``; a datetime sent as a number is read as model fields are."""
     if isinstance(of, type) and issubclass(of, datetime):
-        return TypeAdapter(Annotated[of, BeforeValidator(epoch_to_naive)])
+        annotated: Any = Annotated[of, BeforeValidator(epoch_to_naive)]
+        return TypeAdapter(annotated)
     return TypeAdapter(of)
 
 
