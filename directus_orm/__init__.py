@@ -69,6 +69,7 @@ from ._models.reads import Page
 from ._models.relations.fields import M2A, M2M, Key, pk_of
 from ._models.relations.manager import RelatedManager, related
 from ._query.aggregates import Aggregate, Avg, AvgDistinct, Count, CountDistinct, Max, Min, Sum, SumDistinct
+from ._query.functions import Day, FieldFunction, Hour, Minute, Month, Second, Week, Weekday, Year
 from ._query.q import Q
 from ._query.variables import (
     CURRENT_POLICIES,
@@ -213,8 +214,9 @@ __all__ = [
     "CURRENT_POLICIES",
     "CURRENT_ROLE",
     "CURRENT_ROLES",
-    "current_user",
     "CURRENT_USER",
+    "current_user",
+    "Day",
     "DirectusAccess",
     "DirectusActivity",
     "DirectusCollection",
@@ -245,6 +247,7 @@ __all__ = [
     "ExportFormat",
     "FailedValidation",
     "FieldError",
+    "FieldFunction",
     "FieldMetaInfo",
     "FieldNotLoaded",
     "Fields",
@@ -256,6 +259,7 @@ __all__ = [
     "get_current_session",
     "GroupedQuerySet",
     "HeadersTooLarge",
+    "Hour",
     "IllegalAssetTransformation",
     "InternalServerError",
     "InvalidCredentials",
@@ -280,8 +284,10 @@ __all__ = [
     "MemoryStorage",
     "MethodNotAllowed",
     "Min",
+    "Minute",
     "MissingExtraError",
     "Model",
+    "Month",
     "MultipleObjectsReturned",
     "NoSessionError",
     "NotNullViolation",
@@ -319,6 +325,7 @@ __all__ = [
     "SchemaDiff",
     "SchemaQuerySet",
     "SchemaSnapshot",
+    "Second",
     "Server",
     "ServiceUnavailable",
     "Session",
@@ -342,7 +349,10 @@ __all__ = [
     "ValueOutOfRange",
     "ValueTooLong",
     "VersionHashMismatch",
+    "Week",
+    "Weekday",
     "WrongSessionKind",
+    "Year",
 ]
 
 # Reprs, tracebacks and docs say directus_orm.SyncDriver, not directus_orm._session.Session.

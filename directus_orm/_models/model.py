@@ -27,7 +27,7 @@ from .manager import Manager
 from .options import ModelOptions, _snake_case
 from .persistence import delete_flow, refresh_flow, save_flow
 from .relations.fields import Key, key_of
-from .state import from_db, note_assignment
+from .state import _STATE, from_db, note_assignment, state_of
 
 if TYPE_CHECKING:
     pass
@@ -117,6 +117,13 @@ class Model(BaseModel):
                 f"{cls.__name__}.{name} was not loaded: the query did not fetch it. "
                 f"Add it with .fields(...) or call refresh_from_db()"
             )
+        if not name.startswith("_"):
+            private = self.__pydantic_private__
+            state = private.get(_STATE) if private else None
+            if state is not None and not isinstance(state, dict):  # a loaded page: its own state
+                state = state_of(self)
+            if state and name in state.get("annotations", ()):
+                return state["annotations"][name]
         if name.endswith("_id") and not name.startswith("_"):
             # ``article.author_id``: the key of a many-to-one, loaded or not expanded.
             meta = cls._meta.fields.get(name[:-3])
@@ -142,7 +149,13 @@ class Model(BaseModel):
             and self.__pydantic_extra__ == other.__pydantic_extra__
         )
 
-    __hash__ = None  # type: ignore[assignment]  # mutable, like pydantic models
+    def __hash__(self) -> int:
+        # By primary key, as in Django: ``{article}`` and dict keys work for saved
+        # objects (equal objects have equal keys, so equal hashes).
+        pk = self.pk if type(self)._meta.primary_key in self.__dict__ else None
+        if pk is None:
+            raise TypeError(f"{type(self).__name__} instances without a primary key are unhashable")
+        return hash((type(self)._meta.collection, pk))
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in type(self).model_fields and from_db(self):

@@ -225,6 +225,13 @@ class ModelOptions:
             )
         return meta
 
+    def key_field(self, name: str) -> FieldMeta | None:
+        """The many-to-one that ``name`` is the key of (``author_id``), if it is one."""
+        if not name.endswith("_id") or name in self.fields or self.by_api(name) is not None:
+            return None
+        meta = self.fields.get(name[:-3]) or self.by_api(name[:-3])
+        return meta if meta is not None and meta.kind == "m2o" else None
+
     @property
     def pk_field(self) -> FieldMeta:
         return self.field(self.primary_key)

@@ -221,6 +221,19 @@ class QuerySet(WriteFlows[T]):
 
 
 
+    def latest(self, *fields: str) -> T:
+        """The item that comes last by ``fields`` (``latest("published_on")``).
+
+        Raises ``Model.DoesNotExist`` when nothing matches, as in Django.
+        """
+        session = self._sync("latest")
+        return session.run_flow(self._latest_flow(session, fields, reverse=True))
+
+    def earliest(self, *fields: str) -> T:
+        """The item that comes first by ``fields``; ``Model.DoesNotExist`` if none."""
+        session = self._sync("earliest")
+        return session.run_flow(self._latest_flow(session, fields, reverse=False))
+
     def exists(self) -> bool:
         """Whether anything matches (fetches at most one key)."""
         session = self._sync("exists")
@@ -393,6 +406,16 @@ class QuerySet(WriteFlows[T]):
         return await session.arun_flow(self._first_flow(session, reverse=True))
 
 
+
+    async def alatest(self, *fields: str) -> T:
+        """Async :meth:`latest`."""
+        session = self._async("latest")
+        return await session.arun_flow(self._latest_flow(session, fields, reverse=True))
+
+    async def aearliest(self, *fields: str) -> T:
+        """Async :meth:`earliest`."""
+        session = self._async("earliest")
+        return await session.arun_flow(self._latest_flow(session, fields, reverse=False))
 
     async def aexists(self) -> bool:
         """Async :meth:`exists`."""

@@ -18,6 +18,7 @@ from .._query.filters import EmptyResultSet
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
 from .hydrate import hydrate_one
+from .state import state_of
 
 if TYPE_CHECKING:
     from .model import Model
@@ -105,6 +106,8 @@ class ReadFlows(QueryCompiler[T]):
                     gc.enable()
             if self._plan is not None and self._plan.unload:
                 self._plan.unload.apply(items)
+            if self._state.annotations and items:
+                _keep_annotations(items, response.content, self._state.annotations)
             meta = envelope.get("meta") or {}
             last = items[-1].__dict__.get(options.primary_key) if items else None
         else:
@@ -251,6 +254,18 @@ class ReadFlows(QueryCompiler[T]):
         items = yield from qs._slice(0, 1)._all_flow(session)
         return items[0] if items else None
 
+
+    def _latest_flow(self, session: BaseSession, fields: Sequence[str], reverse: bool) -> Flow[T]:
+        """``latest("published_on")``: the last item by these fields; DoesNotExist if none."""
+        if not fields:
+            raise QueryError("latest() and earliest() need a field, e.g. latest('date_created')")
+        keys = [(k[1:] if k.startswith("-") else "-" + k) if reverse else k for k in fields]
+        items = yield from self.order_by(*keys)._slice(0, 1)._all_flow(session)
+        if not items:
+            raise self.model.DoesNotExist(
+                f"{self.model.__name__} matching query does not exist ({self._describe_filter()})"
+            )
+        return items[0]
 
     def _get_flow(self, session: BaseSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Flow[T]:
         if self.model._meta.singleton:
@@ -435,6 +450,15 @@ class ReadFlows(QueryCompiler[T]):
         if batch.limit and count < batch.limit:
             go = False
         return after, offset, remaining, go
+
+
+def _keep_annotations(items: list[Any], raw: bytes, annotations: Sequence[tuple[str, str, str]]) -> None:
+    """Give each object the values of ``annotate()`` (declared fields hold them already)."""
+    rows = json.loads(raw).get("data") or []
+    names = [name for name, _, _ in annotations]
+    for obj, row in zip(items, rows, strict=False):
+        if isinstance(row, dict):
+            state_of(obj)["annotations"] = {name: row.get(name) for name in names}
 
 
 def _read(qs: ReadFlows[Any], session: BaseSession, query: dict[str, Any]) -> Any:

@@ -35,8 +35,9 @@ class QueryState:
     row_fields: tuple[str, ...] = ()
     distinct: bool = False
     """``distinct()``: rows of ``values()``/``values_list()`` are grouped (Directus ``groupBy``)."""
-    annotations: tuple[tuple[str, str], ...] = ()
-    """``annotate()``: (name, Directus function path such as ``count(comments)``)."""
+    annotations: tuple[tuple[str, str, str], ...] = ()
+    """``annotate()``: (name, Directus function path such as ``count(comments)``,
+    the lookup that filters on it such as ``comments__count``)."""
     value_type: TypeAdapter[Any] | None = None
     """``values_list(..., flat=True, of=T)``: how each value is validated."""
     deferred: tuple[str, ...] = ()

@@ -17,11 +17,15 @@ import pytest
 from directus_orm import (
     M2M,
     Count,
+    FieldNotLoaded,
     Key,
     LookupNotSupported,
     Model,
+    Month,
     Q,
     QueryError,
+    Sum,
+    Year,
     related,
 )
 
@@ -279,3 +283,77 @@ def test_distinct_values(session, seeded):
     assert len(list(mine.distinct())) == N  # model rows are one per item already
     with pytest.raises(QueryError, match="through a relation"):
         mine.values("author__name").distinct().count()
+
+
+# ---------------------------------------------------------------------- annotate
+
+
+class SArticleStats(SArticle):
+    """The typed way to read annotations: declare them on a subclass."""
+
+    n_comments: int | None = None
+    year: int | None = None
+
+
+def test_annotate_counts_and_date_parts(session, seeded):
+    mine = SArticle.objects.filter(id__in=seeded["articles"]).order_by("id")
+    qs = mine.annotate(n_comments=Count("comments"), year=Year("published_on"), month=Month("published_on"))
+    for article in qs:
+        i = seeded["index"][article.id]
+        assert article.n_comments == len(comments_of(i))
+        assert (article.year, article.month) == (published_on(i).year, published_on(i).month)
+    typed = list(SArticleStats.objects.filter(id__in=seeded["articles"]).order_by("id").annotate(
+        n_comments=Count("comments"), year=Year("published_on")))
+    assert [(a.n_comments, a.year) for a in typed] == [
+        (len(comments_of(i)), published_on(i).year) for i in range(N)]
+    # values() names annotations; filter() and order_by() take them.
+    rows = list(qs.filter(n_comments__gte=2).order_by("-n_comments", "id").values("id", "n_comments"))
+    expected = sorted((pk for pk, i in seeded["index"].items() if len(comments_of(i)) >= 2),
+                      key=lambda pk: (-len(comments_of(seeded["index"][pk])), pk))
+    assert [r["id"] for r in rows] == expected
+    assert all(r["n_comments"] == len(comments_of(seeded["index"][r["id"]])) for r in rows)
+    assert qs.filter(year=2021).count() == sum(published_on(i).year == 2021 for i in range(N))
+    assert ids(qs.exclude(n_comments=0)) == where(seeded, lambda i: comments_of(i))
+    with pytest.raises(QueryError, match="to-many relation"):
+        mine.annotate(n=Count("rating"))
+    with pytest.raises(QueryError, match="per-item function"):
+        mine.annotate(n=Sum("rating"))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------- the rest of Django
+
+
+def test_latest_and_earliest(session, seeded):
+    mine = SArticle.objects.filter(id__in=seeded["articles"])
+    by_date = sorted(range(N), key=lambda i: (published_on(i), i))
+    assert mine.latest("published_on", "id").id == seeded["articles"][by_date[-1]]
+    assert mine.earliest("published_on").id == seeded["articles"][0]
+    with pytest.raises(SArticle.DoesNotExist):
+        mine.filter(title="nope").latest("published_on")
+    with pytest.raises(QueryError, match="need a field"):
+        mine.latest()
+
+
+def test_defer_leaves_fields_unloaded(session, seeded):
+    article = SArticle.objects.defer("title", "published_on").get(pk=seeded["articles"][3])
+    assert article.rating == rating_of(3)
+    with pytest.raises(FieldNotLoaded):
+        _ = article.title
+    article.refresh_from_db(["title"])
+    assert article.title == "A03"
+
+
+def test_filter_by_the_key_of_a_many_to_one(session, seeded):
+    ada = seeded["authors"][0]
+    mine = SArticle.objects.filter(id__in=seeded["articles"])
+    assert ids(mine.filter(author_id=ada)) == where(seeded, lambda i: author_of(i) == 0)
+    assert ids(mine.filter(author_id__in=seeded["authors"][1:])) == where(seeded, lambda i: author_of(i) > 0)
+    assert set(mine.values_list("author_id", flat=True)) == set(seeded["authors"])
+
+
+def test_models_are_hashable_by_primary_key(session, seeded):
+    a = SArticle.objects.get(pk=seeded["articles"][5])
+    again = SArticle.objects.get(pk=seeded["articles"][5])
+    assert {a, again} == {a} and {a: 1}[again] == 1
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(SArticle(title="new"))
