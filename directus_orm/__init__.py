@@ -43,6 +43,7 @@ from ._core.exceptions import (
     OutOfTime,
     QueryError,
     RangeNotSatisfiable,
+    RecordNotReturned,
     RecordNotUnique,
     RequestsExceeded,
     ResourceRestricted,
@@ -66,7 +67,7 @@ from ._models.manager import Manager, QuerySetManager
 from ._models.model import Model
 from ._models.queryset import GroupedQuerySet, QuerySet
 from ._models.reads import Page
-from ._models.relations.fields import M2A, M2M, Key, pk_of
+from ._models.relations.fields import M2A, M2M, Expanded, Key, pk_of
 from ._models.relations.manager import RelatedManager, related
 from ._query.aggregates import Aggregate, Avg, AvgDistinct, Count, CountDistinct, Max, Min, Sum, SumDistinct
 from ._query.functions import Day, FieldFunction, Hour, Minute, Month, Second, Week, Weekday, Year
@@ -91,7 +92,9 @@ from ._services.access import (
     Roles,
 )
 from ._services.auth import AsyncAuth, Auth
+from ._services.extensions import AsyncExtensions, Extension, Extensions
 from ._services.files import AssetStream, AsyncAssetStream, AsyncFiles, Files
+from ._services.flows import AsyncFlows, Flows
 from ._services.history import (
     Activity,
     AsyncActivity,
@@ -102,6 +105,7 @@ from ._services.history import (
     Presets,
     Revisions,
 )
+from ._services.imports import ImportedCollection, ImportMode, ImportResult
 from ._services.items import AsyncItems, AsyncSingleton, Items, Result, Singleton
 from ._services.multipart import AssetFit, AssetFormat, AssetTransforms, FileSource, Upload, UploadProgress
 from ._services.schema import (
@@ -118,8 +122,10 @@ from ._services.schema import (
 )
 from ._services.server import AsyncServer, Server
 from ._services.settings import AsyncSettings, Settings
+from ._services.shares import AsyncShares, Shares, ShareToken
 from ._services.users import AsyncTfa, AsyncUsers, InviteResult, Tfa, TfaSecret, Users
 from ._services.utils import AsyncUtils, ExportFormat, Utils
+from ._services.versions import AsyncVersions, VersionComparison, Versions
 from ._session import AsyncSession, Session
 from ._system.info import (
     CollectionMetaInfo,
@@ -172,8 +178,10 @@ __all__ = [
     "AsyncAuth",
     "AsyncCollections",
     "AsyncComments",
+    "AsyncExtensions",
     "AsyncFields",
     "AsyncFiles",
+    "AsyncFlows",
     "AsyncItems",
     "AsyncPermissions",
     "AsyncPolicies",
@@ -185,10 +193,12 @@ __all__ = [
     "AsyncServer",
     "AsyncSession",
     "AsyncSettings",
+    "AsyncShares",
     "AsyncSingleton",
     "AsyncTfa",
     "AsyncUsers",
     "AsyncUtils",
+    "AsyncVersions",
     "Auth",
     "AuthData",
     "AuthenticationError",
@@ -214,8 +224,8 @@ __all__ = [
     "CURRENT_POLICIES",
     "CURRENT_ROLE",
     "CURRENT_ROLES",
-    "CURRENT_USER",
     "current_user",
+    "CURRENT_USER",
     "Day",
     "DirectusAccess",
     "DirectusActivity",
@@ -244,7 +254,10 @@ __all__ = [
     "DirectusVersion",
     "DynamicVariable",
     "EmailLimitExceeded",
+    "Expanded",
     "ExportFormat",
+    "Extension",
+    "Extensions",
     "FailedValidation",
     "FieldError",
     "FieldFunction",
@@ -255,12 +268,16 @@ __all__ = [
     "Files",
     "FileSource",
     "FileStorage",
+    "Flows",
     "Forbidden",
     "get_current_session",
     "GroupedQuerySet",
     "HeadersTooLarge",
     "Hour",
     "IllegalAssetTransformation",
+    "ImportedCollection",
+    "ImportMode",
+    "ImportResult",
     "InternalServerError",
     "InvalidCredentials",
     "InvalidForeignKey",
@@ -291,8 +308,8 @@ __all__ = [
     "MultipleObjectsReturned",
     "NoSessionError",
     "NotNullViolation",
-    "now",
     "NOW",
+    "now",
     "ObjectDoesNotExist",
     "OutOfTime",
     "Page",
@@ -309,6 +326,7 @@ __all__ = [
     "QuerySet",
     "QuerySetManager",
     "RangeNotSatisfiable",
+    "RecordNotReturned",
     "RecordNotUnique",
     "related",
     "RelatedManager",
@@ -331,6 +349,8 @@ __all__ = [
     "Session",
     "set_default_session",
     "Settings",
+    "Shares",
+    "ShareToken",
     "Singleton",
     "Sum",
     "SumDistinct",
@@ -348,7 +368,9 @@ __all__ = [
     "Utils",
     "ValueOutOfRange",
     "ValueTooLong",
+    "VersionComparison",
     "VersionHashMismatch",
+    "Versions",
     "Week",
     "Weekday",
     "WrongSessionKind",

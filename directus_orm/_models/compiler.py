@@ -522,6 +522,17 @@ class QueryCompiler(Generic[T]):
             merged[name] = self._api_path(target)
         return self._clone(alias=merged)
 
+    def version(self, key: str) -> Self:
+        """Read the items as they are in content version ``key`` (``version("draft")``).
+
+        Directus then returns only the items that have such a version (the others
+        are left out), and refuses an unknown key with 403 (``Forbidden``).
+        ``version("published")`` reads the main items.
+        """
+        if not key:
+            raise QueryError("version() needs a key, such as 'draft'")
+        return self.with_params(version=key)
+
     def with_params(self, **params: Any) -> Self:
         """Extra Directus query parameters (``version="draft"``, ``backlink=False``)."""
         merged = dict(self._state.params or {})

@@ -25,8 +25,8 @@ from .._transport.session import BaseSession, async_session, sync_session
 from .changes import changed_fields
 from .manager import Manager
 from .options import ModelOptions, _snake_case
-from .persistence import delete_flow, refresh_flow, save_flow
-from .relations.fields import Key, key_of
+from .persistence import delete_flow, refresh_flow, save_flow, save_version_flow
+from .relations.fields import Expanded, Key, key_of
 from .state import _STATE, from_db, note_assignment, state_of
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class Model(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         extra="ignore",
-        ignored_types=(Manager, Key),
+        ignored_types=(Manager, Key, Expanded),
     )
 
     _meta: ClassVar[ModelOptions]
@@ -186,6 +186,7 @@ class Model(BaseModel):
         force_insert: bool = False,
         update_fields: Sequence[str] | None = None,
         using: BaseSession | None = None,
+        version: str | None = None,
     ) -> bool:
         """Create (POST) a new object, or PATCH the changed fields of a loaded one.
 
@@ -193,8 +194,14 @@ class Model(BaseModel):
         saved, or exactly ``update_fields``; with nothing changed nothing is
         sent. Afterwards the object holds what the server returned (generated
         key, defaults, dates). Returns whether a request was sent.
+
+        ``version="draft"`` saves the changes into that content version of the
+        item instead (created if needed; see ``session.versions``), leaving the
+        item itself as it is.
         """
         session = sync_session(using, "save")
+        if version is not None:
+            return session.run_flow(save_version_flow(self, session, version, update_fields))
         return session.run_flow(self._save_flow(session, force_insert, update_fields))
 
     async def asave(
@@ -203,9 +210,12 @@ class Model(BaseModel):
         force_insert: bool = False,
         update_fields: Sequence[str] | None = None,
         using: BaseSession | None = None,
+        version: str | None = None,
     ) -> bool:
         """Async :meth:`save`."""
         session = async_session(using, "save")
+        if version is not None:
+            return await session.arun_flow(save_version_flow(self, session, version, update_fields))
         return await session.arun_flow(self._save_flow(session, force_insert, update_fields))
 
     def delete(self, *, using: BaseSession | None = None) -> None:
