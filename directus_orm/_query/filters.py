@@ -21,9 +21,11 @@ filter at all.
 
 Two Directus 12.4 behaviours shape the output (both checked on a live server):
 a ``_some``/``_none`` whose filter holds more than one condition, or none, is
-silently ignored (every item matches), so such filters are split or refused;
-and conditions through the same to-many field in one ``_and`` are tested on
-the same related item, as in a single Django ``filter()`` call.
+silently ignored (every item matches), so such filters are split, rewritten or
+refused; and plain paths through the same to-many field are tested on the same
+related item, as in a single Django ``filter()`` call, while each ``_some`` is
+tested on its own items, as separate ``filter()`` calls are
+(:func:`compile_chain`).
 """
 
 from __future__ import annotations
@@ -457,7 +459,8 @@ def _compile_related(
     more than one condition (every item matches, checked on a live server),
     and an empty one. So: no condition becomes ``count(...)``; an OR is split,
     as some(a | b) == some(a) | some(b) and none(a | b) == none(a) & none(b);
-    an AND cannot be split and is refused.
+    some(a & b) becomes plain paths in one ``_and`` (tested on one related
+    item); none(a & b) has no correct form and is refused.
     """
     if isinstance(value, Q):
         inner_q = value
