@@ -19,6 +19,12 @@ The tree::
     ├── TransportError                   the request never got an HTTP answer
     │   ├── ConnectError
     │   └── TimeoutError
+    ├── RealtimeError                    the realtime WebSocket (subscriptions)
+    │   ├── RealtimeUnavailable          the upgrade was refused (WebSockets off: 404; Origin: 403)
+    │   ├── RealtimeAuthError            the socket could not be (re)authenticated
+    │   ├── RealtimeConnectionError      the connection was lost and reconnecting gave up
+    │   └── RealtimeServerError          the server answered a message with an error (.code)
+    │       └── SubscriptionError        the server refused or ended a subscription
     └── DirectusError                    the server answered with an error status
         ├── AuthenticationError          401s
         │   ├── InvalidCredentials       INVALID_CREDENTIALS
@@ -67,14 +73,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
-
-if TYPE_CHECKING:
-    pass
-
-
 
 
 class DirectusORMError(Exception):

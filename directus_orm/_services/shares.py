@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 from .._core.exceptions import QueryError
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._models.hydrate import hydrate_one
 from .._query.filters import serialize_value
 from .._system.models import DirectusShare
-from .common import _data, _json, _one, _pk
+from .common import _data, _json, _pk
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
@@ -43,12 +44,12 @@ class SharesFlows:
                 **{k: serialize_value(v) if isinstance(v, datetime) else _pk(v)
                    for k, v in data.items() if v is not None}}
         response = yield from self._session.response_flow(_json("POST", "/shares", body))
-        return _one(DirectusShare, response)
+        return hydrate_one(DirectusShare, response.content)
 
     def info(self, share: Any) -> Flow[DirectusShare]:
         response = yield from self._session.response_flow(
             Call("GET", path_of("shares", "info", str(_pk(share))), authenticated=False))
-        found = _one(DirectusShare, response)
+        found = hydrate_one(DirectusShare, response.content)
         if found is None:
             raise DirectusShare.DoesNotExist(f"no share {_pk(share)!r}")
         return found

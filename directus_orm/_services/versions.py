@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from .._core.exceptions import QueryError
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._models.hydrate import hydrate_many, hydrate_one
 from .._system.models import DirectusVersion
-from .common import _data, _json, _many, _one, _pk
+from .common import _data, _json, _pk
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
@@ -58,7 +59,7 @@ class VersionsFlows:
         body = {"key": key, "name": name or key, "collection": collection,
                 "item": None if item is None else str(_pk(item))}
         response = yield from self._session.response_flow(_json("POST", "/versions", body))
-        version = _one(DirectusVersion, response)
+        version = hydrate_one(DirectusVersion, response.content)
         if version is None:
             raise QueryError("the server created the version but sent no record back")
         return version
@@ -77,11 +78,11 @@ class VersionsFlows:
         if conditions:
             query["filter"] = {"_and": conditions} if len(conditions) > 1 else conditions[0]
         response = yield from self._session.response_flow(Call("GET", "/versions", query=query))
-        return _many(DirectusVersion, response)
+        return hydrate_many(DirectusVersion, response.content)
 
     def get(self, version: Any) -> Flow[DirectusVersion]:
         response = yield from self._session.response_flow(Call("GET", path_of("versions", _id(version))))
-        found = _one(DirectusVersion, response)
+        found = hydrate_one(DirectusVersion, response.content)
         if found is None:
             raise DirectusVersion.DoesNotExist(f"no version {_id(version)!r}")
         return found
