@@ -258,6 +258,9 @@ def test_grouped_order_by_and_slicing_on_the_server(session, seeded):
     assert [(r["author"], r["n"]) for r in top] == ranked[:2]
     bottom = mine.group_by("author").order_by("n")[:1].aggregate(n=Count())
     assert [(r["author"], r["n"]) for r in bottom] == ranked[-1:]
+    # Count() beside Count("rating") counts the key; sorting by it still works.
+    both = mine.group_by("author").order_by("-n").aggregate(n=Count(), rated=Count("rating"))
+    assert [(r["author"], r["n"]) for r in both] == ranked
     by_key = mine.group_by("author").order_by("-author")[1:].aggregate(n=Count(), rated=Count("rating"))
     assert [r["author"] for r in by_key] == sorted(per_author, reverse=True)[1:]
     rated = Counter(seeded["authors"][author_of(i)]
@@ -357,3 +360,29 @@ def test_models_are_hashable_by_primary_key(session, seeded):
     assert {a, again} == {a} and {a: 1}[again] == 1
     with pytest.raises(TypeError, match="unhashable"):
         hash(SArticle(title="new"))
+
+
+# -------------------------------------------------------------------------- async
+
+
+async def test_the_vocabulary_on_an_async_session(asession, seeded):
+    mine = SArticle.objects.filter(id__in=seeded["articles"])
+    top = await mine.group_by("author").order_by("-n")[:1].aaggregate(n=Count())
+    assert top == [{"author": seeded["authors"][0], "n": 30}]
+    latest = await mine.alatest("published_on", "id")
+    assert latest.id == seeded["articles"][max(range(N), key=lambda i: (published_on(i), i))]
+    with pytest.raises(SArticle.DoesNotExist):
+        await mine.filter(title="nope").aearliest("id")
+    both = await mine.filter(tags__label="go").filter(tags__label="rust").alist()
+    assert {a.id for a in both} == where(seeded, lambda i: "go" in tags_of(i) and "rust" in tags_of(i))
+    counted = await mine.annotate(n=Count("comments")).filter(n=3).alist()
+    assert {a.id for a in counted} == where(seeded, lambda i: len(comments_of(i)) == 3)
+    assert await mine.aaggregate(n=Count(), rated=Count("rating")) == {
+        "n": N, "rated": sum(rating_of(i) is not None for i in range(N))}
+    article = await SArticle.objects.aget(pk=seeded["articles"][7])  # not tagged
+    manager = related(article, "tags", STag)
+    await manager.aadd(seeded["tags"]["go"])
+    await manager.aadd(seeded["tags"]["go"])
+    assert (await SArticle.objects.aget(pk=article.id)).tags == [seeded["tags"]["go"]]
+    await manager.aremove(seeded["tags"]["go"])
+    assert (await SArticle.objects.aget(pk=article.id)).tags == []
