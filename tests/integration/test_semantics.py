@@ -145,6 +145,10 @@ def test_chained_filters_test_separate_related_items(session, seeded):
     assert both.count() == len(expected)
     # One filter() call: the same related item (a tag labelled both: none).
     assert ids(SArticle.objects.filter(Q(tags__label="go"), Q(tags__label="rust"))) == set()
+    go_not_rust = SArticle.objects.filter(tags__label="go").exclude(tags__label="rust")
+    assert ids(go_not_rust) == where(seeded, lambda i: "go" in tags_of(i) and "rust" not in tags_of(i))
+    three = SArticle.objects.filter(tags__label="go").filter(tags__label="rust").filter(tags__label="py")
+    assert ids(three) == where(seeded, lambda i: len(tags_of(i)) == 3)
 
 
 def test_one_call_tests_the_same_comment_chained_calls_do_not(session, seeded):
