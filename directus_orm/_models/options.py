@@ -346,7 +346,12 @@ def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
         return schema
     out = {key: _partial_schema(value, models) for key, value in schema.items()}
     if out.get("type") == "datetime":
-        return cs.no_info_before_validator_function(epoch_to_naive, out)
+        # Strings take the first branch (strict: parsed in Rust, no Python call per
+        # value); a number fails it and is read by epoch_to_naive.
+        return cs.union_schema(
+            [{**out, "strict": True}, cs.no_info_before_validator_function(epoch_to_naive, out)],
+            mode="left_to_right",
+        )
     if out.get("type") == "model":
         cls = out.get("cls")
         if _is_model(cls):
