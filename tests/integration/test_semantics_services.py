@@ -108,6 +108,11 @@ def test_versions_service_create_save_delete(session, posts):
     assert merged["title"] == "P2 reviewed" and merged["body"] == "main"
     session.versions.delete(version)
     assert session.versions.list("t13v_posts", pk, key="review") == []
+    draft = session.versions.create("t13v_posts", None, "draft")  # a draft of no item yet
+    assert draft.item is None
+    session.versions.delete(draft)
+    with pytest.raises(d.InvalidPayload, match='"key" must be "draft"'):
+        session.versions.create("t13v_posts", None, "review")
     with pytest.raises(QueryError, match="save\\(\\) the item first"):
         VPost(title="new").save(version="draft")
 
