@@ -83,7 +83,6 @@ class QueryCompiler(Generic[T]):
     def _api_paths(self, path: str) -> list[str]:
         return api_paths(self.model, path, self._state.alias)
 
-
     def _group_paths(self, fields: Sequence[str], what: str) -> tuple[str, ...]:
         """API paths Directus can group by: own fields and date parts, not relations."""
         out: list[str] = []
@@ -511,8 +510,8 @@ class QueryCompiler(Generic[T]):
         """Read the items as they are in content version ``key`` (``version("draft")``).
 
         Directus then returns only the items that have such a version (the others
-        are left out), and refuses an unknown key with 403 (``Forbidden``).
-        ``version("published")`` reads the main items.
+        are left out; with an unknown key, none). ``version("published")`` reads
+        the main items.
         """
         if not key:
             raise QueryError("version() needs a key, such as 'draft'")

@@ -74,6 +74,8 @@ def test_save_into_a_version_read_compare_and_promote(session, posts):
     assert VPost.objects.version("draft").get(pk=pk).title == "P1 (draft)"
     # Only items that have the version are listed through it.
     assert [p.id for p in VPost.objects.filter(id__in=posts["posts"]).version("draft")] == [pk]
+    published = VPost.objects.filter(id__in=posts["posts"]).version("published").order_by("id")
+    assert [p.title for p in published] == ["P0", "P1", "P2", "P3"]  # the main items
     # An unknown version key: a list read answers no items, a single-item read 403.
     with pytest.raises(VPost.DoesNotExist):
         VPost.objects.version("nope").get(pk=pk)
