@@ -9,7 +9,7 @@ import types
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeGuard, Union, get_args, get_origin
 
 from pydantic_core import SchemaValidator
@@ -325,13 +325,22 @@ def _strip_one(obj: Model) -> None:
 def epoch_to_naive(value: Any) -> Any:
     """A number where a date-time was expected: milliseconds since the epoch, naive UTC.
 
-    Directus 12.4 on SQLite sends a ``dateTime`` of 1970-01-01T00:00:00 as the
-    number ``0`` (every other value as a naive ISO string); pydantic would read
+    Directus 12.4 on SQLite sends a date-time at 1970-01-01T00:00:00 as the number
+    ``0`` (every other ``dateTime`` value as a naive ISO string); pydantic would read
     a number as an aware datetime, which then cannot be compared with the others.
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime(1970, 1, 1) + timedelta(milliseconds=value)
     return value
+
+
+def epoch_to_aware(value: Any) -> Any:
+    """As :func:`epoch_to_naive`, in UTC, for fields declared ``AwareDatetime``.
+
+    A ``timestamp`` field comes back aware (``...Z``), and at the epoch as ``0`` too.
+    """
+    value = epoch_to_naive(value)
+    return value.replace(tzinfo=timezone.utc) if isinstance(value, datetime) else value
 
 
 def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
@@ -348,8 +357,9 @@ def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
     if out.get("type") == "datetime":
         # Strings take the first branch (strict: parsed in Rust, no Python call per
         # value); a number fails it and is read by epoch_to_naive.
+        epoch = epoch_to_aware if out.get("tz_constraint") == "aware" else epoch_to_naive
         return cs.union_schema(
-            [{**out, "strict": True}, cs.no_info_before_validator_function(epoch_to_naive, out)],
+            [{**out, "strict": True}, cs.no_info_before_validator_function(epoch, out)],
             mode="left_to_right",
         )
     if out.get("type") == "model":

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
 import pytest
+from pydantic import AwareDatetime
 
 from directus_orm import (
     M2M,
@@ -60,6 +61,7 @@ class SArticle(Model, collection="t13_articles"):
     title: str
     rating: int | None = None
     published_on: datetime | None = None
+    stamped_at: AwareDatetime | None = None
     author: SAuthor | int | None = None
     author_id = Key[int | None]()
     tags: Annotated[list[STag] | list[int] | None, M2M("t13_tags_id")] = None
@@ -98,7 +100,8 @@ def seeded(module_session) -> Iterator[dict[str, Any]]:
     b = Schema(module_session)
     b.collection("t13_authors", [f.string("name", nullable=False)])
     b.collection("t13_articles", [f.string("title", nullable=False), f.integer("rating"),
-                                  f.datetime_("published_on"), f.m2o("author")])
+                                  f.datetime_("published_on"), f.timestamp("stamped_at"),
+                                  f.m2o("author")])
     b.m2o("t13_articles", "author", "t13_authors", one_field="articles")
     b.collection("t13_tags", [f.string("label", nullable=False)])
     b.m2m("t13_articles", "tags", "t13_tags", junction="t13_articles_tags")
@@ -112,6 +115,7 @@ def seeded(module_session) -> Iterator[dict[str, Any]]:
             "title": f"A{i:02d}",
             "rating": rating_of(i),
             "published_on": published_on(i).isoformat(),
+            "stamped_at": published_on(i).isoformat() + "Z",
             "author": author_ids[author_of(i)],
             "tags": {"create": [{"t13_tags_id": tag_ids[t]} for t in tags_of(i)]},
         })
@@ -195,8 +199,12 @@ def test_epoch_datetime_hydrates_naive_like_the_others(session, seeded):
     assert all(d is not None and d.tzinfo is None for d in dates)
     assert sorted(d for d in dates if d is not None)[0] == datetime(1970, 1, 1)  # comparable
     raw = session.request("GET", f"/items/t13_articles/{seeded['articles'][0]}",
-                          query={"fields": ["published_on"]})
-    assert raw["data"]["published_on"] == 0  # what the server sends
+                          query={"fields": ["published_on", "stamped_at"]})
+    assert raw["data"] == {"published_on": 0, "stamped_at": 0}  # what the server sends
+    # A timestamp field comes back aware ("...Z"): declared AwareDatetime, its epoch is too.
+    stamps = [a.stamped_at for a in SArticle.objects.filter(id__in=seeded["articles"][:3])]
+    assert all(t is not None and t.utcoffset() == timedelta(0) for t in stamps)
+    assert min(t for t in stamps if t is not None) == datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 # ----------------------------------------------------------- values through to-many

@@ -180,3 +180,21 @@ def test_values_through_to_many_are_lists_and_epoch_dates_are_naive(recorder: Re
     dates = [a.published_on for a in Article.objects.all()]
     assert dates == [datetime(1970, 1, 1), datetime(2024, 1, 2, 3, 4, 5)]
     assert list(Article.objects.values_list("published_on", flat=True, of=datetime)) == dates
+
+
+def test_epoch_numbers_follow_the_declared_kind_of_datetime() -> None:
+    from pydantic import AwareDatetime
+
+    class Stamped(Model, collection="stamped"):
+        id: int | None = None
+        naive: datetime | None = None
+        aware: AwareDatetime | None = None
+
+    validator = Stamped._meta.validator("list")
+    (obj,) = validator.validate_json(b'{"data": [{"id": 1, "naive": 0, "aware": 0}]}')["data"]
+    assert obj.naive == datetime(1970, 1, 1)
+    assert obj.aware is not None and obj.aware.utcoffset() is not None
+    assert obj.aware.replace(tzinfo=None) == datetime(1970, 1, 1)
+    (obj,) = validator.validate_json(
+        b'{"data": [{"id": 1, "naive": "2024-01-02T03:04:05", "aware": "2024-01-02T03:04:05.000Z"}]}')["data"]
+    assert obj.naive is not None and obj.naive.tzinfo is None and obj.aware is not None and obj.aware.tzinfo
