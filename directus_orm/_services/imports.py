@@ -12,9 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic_core import to_jsonable_python
+
 from .._core.exceptions import QueryError
 from .._core.flow import Flow
+from .._models.changes import insert_fields, payload
 from .._models.model import Model
+from .._models.state import from_db
 from .common import _data, _json
 
 if TYPE_CHECKING:
@@ -48,7 +52,9 @@ class ImportResult:
 
 def _row(item: Any) -> Any:
     if isinstance(item, Model):
-        return item.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        # The body save() would send: what a create sends, or every loaded field.
+        names = sorted(item.loaded_fields) if from_db(item) else insert_fields(item)
+        return to_jsonable_python(payload(item, names))
     if isinstance(item, Mapping):
         return dict(item)
     raise QueryError(f"import_items takes dicts or model objects, not {type(item).__name__}")

@@ -210,7 +210,9 @@ def test_import_items_as_json(session, posts):
     new = done.collections["t13v_authors"].new
     assert done.applied is True and len(new) == 2
     assert sorted(VAuthor.objects.filter(id__in=new).values_list("name", flat=True)) == ["Alan", "Grace"]
-    merged = session.utils.import_items({"t13v_authors": [{"id": new[0], "name": "Grace H."}]}, mode="merge")
+    grace = VAuthor.objects.get(pk=new[0])
+    grace.name = "Grace H."  # a loaded object sends its loaded fields, key included
+    merged = session.utils.import_items({"t13v_authors": [grace]}, mode="merge")
     assert merged.collections["t13v_authors"].existing == [new[0]]
     assert VAuthor.objects.get(pk=new[0]).name == "Grace H."
     VAuthor.objects.filter(id__in=new).delete()
