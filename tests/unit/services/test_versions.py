@@ -51,3 +51,56 @@ def test_a_version_needs_a_key_and_an_id(call: Runner) -> None:
         call(lambda s: s.versions.create("articles", 7, ""))
     with pytest.raises(d.QueryError, match="name a version"):
         call(lambda s: s.versions.compare(None))
+
+
+class Post(d.Model, collection="posts"):
+    id: int | None = None
+    title: str = ""
+    body: str | None = None
+
+
+def _loaded_post() -> Post:
+    post = Post._meta.validator("item").validate_python({"id": 7, "title": "old", "body": "b"})
+    Post._meta.strip((post,))
+    return post
+
+
+def test_save_into_a_version_finds_or_creates_it(httpx_mock: HTTPXMock, call: Runner) -> None:
+    post = _loaded_post()
+    post.title = "new"
+    httpx_mock.add_response(json={"data": []})                     # no version yet
+    httpx_mock.add_response(json={"data": VERSION})                # created
+    httpx_mock.add_response(json={"data": {"id": 7, "title": "new", "body": "b"}})
+    is_async = False
+
+    def save(s: d.Session | d.AsyncSession) -> object:
+        nonlocal is_async
+        is_async = isinstance(s, d.AsyncSession)
+        return post.asave(version="draft") if is_async else post.save(version="draft")
+
+    assert call(save) is True
+    find, create, write = httpx_mock.get_requests()
+    assert sent(find)[:2] == ("GET", "/versions")
+    assert dict(sent(find)[2])["filter"] == (
+        '{"_and":[{"collection":{"_eq":"posts"}},{"item":{"_eq":"7"}},{"key":{"_eq":"draft"}}]}')
+    assert sent(create) == ("POST", "/versions", [],
+                            {"key": "draft", "name": "draft", "collection": "posts", "item": "7"})
+    assert sent(write) == ("POST", "/versions/v1/save", [], {"title": "new"})
+    assert post.changed_fields == []  # nothing left to save
+
+
+def test_save_into_an_existing_version_and_nothing_to_save(httpx_mock: HTTPXMock, call: Runner) -> None:
+    post = _loaded_post()
+    assert call(lambda s: post.asave(version="draft") if isinstance(s, d.AsyncSession)
+                else post.save(version="draft")) is False   # nothing changed: no request
+    post.body = "c"
+    httpx_mock.add_response(json={"data": [{"id": "v9", "collection": "posts"}]})
+    httpx_mock.add_response(json={"data": {"id": 7, "body": "c"}})
+    call(lambda s: post.asave(version="draft") if isinstance(s, d.AsyncSession)
+         else post.save(version="draft"))
+    find, write = httpx_mock.get_requests()
+    assert sent(write) == ("POST", "/versions/v9/save", [], {"body": "c"})
+    new = Post(title="x")
+    with pytest.raises(d.QueryError, match="save\\(\\) the item first"):
+        call(lambda s: new.asave(version="draft") if isinstance(s, d.AsyncSession)
+             else new.save(version="draft"))
