@@ -99,6 +99,7 @@ def test_save_into_an_existing_version_and_nothing_to_save(httpx_mock: HTTPXMock
     call(lambda s: post.asave(version="draft") if isinstance(s, d.AsyncSession)
          else post.save(version="draft"))
     find, write = httpx_mock.get_requests()
+    assert sent(find)[:2] == ("GET", "/versions")  # found: no POST /versions
     assert sent(write) == ("POST", "/versions/v9/save", [], {"body": "c"})
     new = Post(title="x")
     with pytest.raises(d.QueryError, match="save\\(\\) the item first"):
