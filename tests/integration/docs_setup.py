@@ -55,7 +55,8 @@ def articles(s: Schema) -> None:
 
 
 def authors_and_articles(s: Schema) -> None:
-    """docs/querying.md: ``authors`` and ``articles`` with every field its model declares."""
+    """docs/querying.md: ``authors``, ``articles``, ``comments`` and ``tags`` with every field its
+    models declare."""
     s.collection("authors", [f.string("name", nullable=False)])
     s.collection(
         "articles",
@@ -69,10 +70,15 @@ def authors_and_articles(s: Schema) -> None:
             f.timestamp("date_created", special=["date-created"]),
             f.m2o_uuid("user_created", special="user-created"),
             f.string("sub-title"),
+            f.timestamp("published_on"),
             f.m2o("author"),
         ],
     )
     s.m2o("articles", "author", "authors")
+    s.collection("comments", [f.text("text"), f.integer("score", default=0), f.m2o("article")])
+    s.m2o("comments", "article", "articles", one_field="comments")
+    s.collection("tags", [f.string("label")])
+    s.m2m("articles", "tags", "tags", junction="articles_tags")
     s.relation("articles", "user_created", "directus_users")
     authors = s.seed("authors", [{"name": "Ada"}, {"name": "Grace"}])
     s.seed(
@@ -80,10 +86,14 @@ def authors_and_articles(s: Schema) -> None:
         [
             {"title": f"Python {i}" if i % 4 == 0 else f"Article {i}", "published": i % 2 == 0,
              "views": i * 150, "status": "published" if i % 3 == 0 else "draft",
-             "author": authors[i % 2]}
+             "author": authors[i % 2], "published_on": f"202{i % 5}-0{1 + i % 9}-1{i % 10}T10:00:00"}
             for i in range(1, 21)
         ],
     )
+    s.seed("comments", [{"text": "meh" if i % 3 else "great", "score": i, "article": 1 + i % 4}
+                        for i in range(10)])
+    s.seed("tags", [{"label": label} for label in ("go", "rust", "python")])
+    s.seed("articles_tags", [{"articles_id": 1 + i % 5, "tags_id": 1 + i % 3} for i in range(8)])
 
 
 def writing(s: Schema) -> None:
