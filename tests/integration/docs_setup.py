@@ -151,7 +151,8 @@ def services(s: Schema) -> Cleanup:
     def ids(endpoint: str) -> set[str]:
         return {str(row["id"]) for row in api.request("GET", endpoint, query={"fields": ["id"], "limit": -1})["data"]}
 
-    before = {endpoint: ids(endpoint) for endpoint in ("/files", "/folders", "/comments", "/presets")}
+    before = {endpoint: ids(endpoint) for endpoint in ("/files", "/folders", "/comments", "/presets",
+                                            "/shares", "/flows", "/versions")}
 
     def cleanup() -> None:
         for endpoint, old in before.items():
