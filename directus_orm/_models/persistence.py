@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from .model import Model
 
 
-
-
 """``on_progress(done, total)``: called after every batch."""
 
 
@@ -85,7 +83,7 @@ def save_flow(
         query = write_query(model, body)
     call = Call(method, path, query=query, json=body, send_json=True)
     response = yield from session.response_flow(call)
-    fresh = hydrate_one(model, response.content) if response.content else None
+    fresh = hydrate_one(model, response.content)
     if fresh is not None:
         absorb(obj, fresh, keep_relations=True)
     else:  # 204: the caller may not read what it wrote

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from .model import Model
 
 
-
-
 from .reads import ReadFlows
 
 T = TypeVar("T")
@@ -36,19 +34,16 @@ T = TypeVar("T")
 class WriteFlows(ReadFlows[T]):
     """The sans-IO write flows of a QuerySet; the terminals in ``queryset.py`` drive them."""
 
-
     # ------------------------------------------------------------ write flows
 
     def _create_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         meta = self.model._meta
         return {meta.field(key).name: value for key, value in data.items() if "__" not in key}
 
-
     def _create_flow(self, session: BaseSession, data: Mapping[str, Any]) -> Flow[T]:
         obj = self.model(**self._create_data(data))
         yield from save_flow(obj, session, force_insert=True)
         return cast(T, obj)
-
 
     def _get_or_create_flow(
         self, session: BaseSession, defaults: Mapping[str, Any] | None, lookups: dict[str, Any]
@@ -64,7 +59,6 @@ class WriteFlows(ReadFlows[T]):
             # Created by someone else in between: return theirs.
             return (yield from self._get_flow(session, (), lookups)), False
 
-
     def _update_or_create_flow(
         self, session: BaseSession, defaults: Mapping[str, Any] | None, lookups: dict[str, Any]
     ) -> Flow[tuple[T, bool]]:
@@ -77,7 +71,6 @@ class WriteFlows(ReadFlows[T]):
             setattr(model_obj, self.model._meta.field(key).name, value)
         yield from save_flow(model_obj, session)
         return obj, False
-
 
     def _bulk_create_flow(
         self, session: BaseSession, objs: Sequence[T], batch_size: int,
@@ -100,7 +93,7 @@ class WriteFlows(ReadFlows[T]):
             return Call("POST", path, content=body, headers={"Content-Type": "application/json"})
 
         def done(part: range, response: Any) -> None:
-            fresh = hydrate_many(model, response.content) if response.content else []
+            fresh = hydrate_many(model, response.content)
             batch = items[part.start : part.stop]
             if len(fresh) != len(batch):
                 return
@@ -125,7 +118,6 @@ class WriteFlows(ReadFlows[T]):
             total=len(items), on_done=done,
         )
         return list(objs)
-
 
     def _bulk_update_flow(
         self, session: BaseSession, objs: Sequence[T], fields: Sequence[str], batch_size: int,
@@ -167,13 +159,11 @@ class WriteFlows(ReadFlows[T]):
         )
         return len(items)
 
-
     def _keys_flow(self, session: BaseSession) -> Flow[list[Any]]:
         pk = self.model._meta.pk_field.api_name
         keys_qs = self._clone(fields=(pk,), rows="flat", row_fields=(pk,), meta=(), deep=None,
                               related=())
         return (yield from keys_qs._all_flow(session))
-
 
     def _write_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         if not data:
@@ -190,7 +180,6 @@ class WriteFlows(ReadFlows[T]):
             out[field.api_name] = pk_of(value)
         return out
 
-
     def _update_flow(
         self, session: BaseSession, data: Mapping[str, Any], batch_size: int,
         on_progress: Progress | None,
@@ -204,7 +193,7 @@ class WriteFlows(ReadFlows[T]):
         path = item_path(self.model)
         # By query in one request, unless sliced or the server caps query limits
         # (QUERY_LIMIT_MAX would cap the update silently): then by keys.
-        if not self._state.sliced and session._query_limit_max is None:
+        if not self._state.sliced and session.query_limit_max is None:
             try:
                 query = self._base_query()
             except EmptyResultSet:
@@ -235,17 +224,12 @@ class WriteFlows(ReadFlows[T]):
                                total=len(keys))
         return len(keys)
 
-
     def _delete_flow(
         self, session: BaseSession, batch_size: int, on_progress: Progress | None
     ) -> Flow[int]:
         self._not_singleton("delete() on a QuerySet")
         _check_writable(self.model)
-        if self._state.empty:
-            return 0
-        try:
-            self._filter()
-        except EmptyResultSet:
+        if self._matches_nothing():
             return 0
         # Directus answers a delete by query with 204 and no count, and applies
         # its default limit of 100: resolve the keys, then delete exactly those.
@@ -259,6 +243,5 @@ class WriteFlows(ReadFlows[T]):
         yield from run_batches(session, ranges, send, what="delete", on_progress=on_progress,
                                total=len(keys))
         return len(keys)
-
 
 

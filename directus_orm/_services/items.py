@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .._core.flow import Flow
 from .._core.request import Call, path_of, read_call
-from .._models.hydrate import hydrate_one
+from .._models.hydrate import hydrate_one, hydrate_page
 
 if TYPE_CHECKING:
     from .._models.model import Model
@@ -62,8 +62,7 @@ class ItemsFlows(Generic[T]):
     def _one(self, content: bytes) -> Result[Any]:
         if self.model is not None:
             envelope = json.loads(content) if content else {}
-            return Result(hydrate_one(self.model, content) if content else None,
-                          envelope.get("meta") or {})
+            return Result(hydrate_one(self.model, content), envelope.get("meta") or {})
         body = json.loads(content) if content else {}
         return Result(body.get("data"), body.get("meta") or {})
 
@@ -71,10 +70,8 @@ class ItemsFlows(Generic[T]):
         if not content:
             return Result([])
         if self.model is not None:
-            options = self.model._meta
-            envelope = options.validator("list").validate_json(content)
-            options.strip(envelope["data"], content)
-            return Result(envelope["data"], envelope.get("meta") or {})
+            items, meta = hydrate_page(self.model, content)
+            return Result(items, meta)
         body = json.loads(content)
         return Result(body.get("data") or [], body.get("meta") or {})
 

@@ -63,8 +63,6 @@ if TYPE_CHECKING:
     from .._transport.session import BaseSession
 
 
-
-
 # ===================================================================== access
 
 
