@@ -63,7 +63,8 @@ class PermissionQuerySet(QuerySet[T]):
     ignoring ``limit``, ``fields`` and ``aggregate`` for them and matching
     conditions on ``id`` as true. Every read here adds ``policy is not null`` to
     the filter, which drops them on the server: results, counts, ``get(pk=...)``
-    and writes by query see only stored rows. An unlicensed server also drops
+    and writes by query see only stored rows. The endpoint applies ``offset``
+    but not ``limit``: pages are cut here. An unlicensed server also drops
     the ``aggregate`` result itself (it is not a permission without rules), so
     ``aggregate()`` raises and ``count()`` counts the listed keys.
 
@@ -76,11 +77,29 @@ class PermissionQuerySet(QuerySet[T]):
         flt = super()._filter()
         return {"_and": [flt, _STORED_ONLY]} if flt else dict(_STORED_ONLY)
 
+    def _read_back_query(self) -> dict[str, Any] | None:
+        # A batch create answers with its rows read back with this query: without
+        # the filter, the built-in rows come too, and the created keys are lost.
+        return {"filter": dict(_STORED_ONLY)}
+
     def _rows_clone(self, **changes: Any) -> QuerySet[Any]:
         clone: PermissionQuerySet[Any] = PermissionQuerySet(
             self.model, replace(self._state, **changes), self._session
         )
         return clone
+
+    def _chunks_plan(self) -> tuple[dict[str, Any], str | None, bool]:
+        # Cut pages would lose the last key: iterate by offset, in the same order.
+        query, _, _ = super()._chunks_plan()
+        return query, None, False
+
+    def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
+        # /permissions applies `offset` but not `limit`: cut here.
+        batch = yield from super()._fetch_flow(session, query)
+        limit = query.get("limit")
+        if isinstance(limit, int) and limit >= 0 and len(batch.items) > limit:
+            batch.items = batch.items[:limit]
+        return batch
 
     def _count_flow(self, session: BaseSession) -> Flow[int]:
         pk = self.model._meta.pk_field.api_name
