@@ -301,6 +301,8 @@ def test_raw_request_rows(session, ctx):
     assert isinstance(session.request("GET", "/auth")["data"], list)
     # readExtensions
     assert isinstance(session.request("GET", "/extensions")["data"], list)
+    # readDeployments (the deployment module's own commands are not covered)
+    assert isinstance(session.request("GET", "/deployments")["data"], list)
     # triggerFlow (a webhook flow with no operation answers with its payload)
     answer = session.request("POST", f"/flows/trigger/{ctx.flow}", json={"hello": "flow"})
     assert answer is None or isinstance(answer, dict)
@@ -314,6 +316,9 @@ def test_raw_request_rows(session, ctx):
             tokens = anonymous.request("POST", "/shares/auth", json={
                 "share": share.id, "password": "share-secret", "mode": "json"})["data"]
             assert tokens["access_token"]
+        # inviteShare (mail goes out in the background: 204)
+        assert session.request("POST", "/shares/invite", json={
+            "share": share.id, "emails": ["someone@example.com"]}) is None
     finally:
         share.delete()
     # saveToContentVersion / compareContentVersion / promoteContentVersion
