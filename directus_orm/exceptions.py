@@ -62,6 +62,14 @@ from ._core.exceptions import (
     VersionHashMismatch,
     WrongSessionKind,
 )
+from ._realtime.errors import (
+    RealtimeAuthError,
+    RealtimeConnectionError,
+    RealtimeError,
+    RealtimeServerError,
+    RealtimeUnavailable,
+    SubscriptionError,
+)
 
 __all__ = [
     "AuthenticationError",
@@ -104,11 +112,17 @@ __all__ = [
     "OutOfTime",
     "QueryError",
     "RangeNotSatisfiable",
+    "RealtimeAuthError",
+    "RealtimeConnectionError",
+    "RealtimeError",
+    "RealtimeServerError",
+    "RealtimeUnavailable",
     "RecordNotUnique",
     "RequestsExceeded",
     "ResourceRestricted",
     "RouteNotFound",
     "ServiceUnavailable",
+    "SubscriptionError",
     "TimeoutError",
     "TokenExpired",
     "TransportError",

@@ -66,11 +66,6 @@ def test_token_expired_asks_again_and_retries_once() -> None:
     assert [r.url.path for r in seen] == ["/token", "/users/me", "/token", "/users/me", "/token"]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.anyio
 async def test_async_custom_auth_runs_the_same_flow() -> None:
     seen: list[httpx.Request] = []
