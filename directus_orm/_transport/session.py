@@ -27,6 +27,7 @@ from typing_extensions import Self
 from .._core.auth import REFRESH_COOKIE, SESSION_COOKIE, AuthCore, AuthData, AuthMode
 from .._core.auth_base import BaseAuth
 from .._core.exceptions import (
+    AuthenticationError,
     ClientError,
     InvalidCredentials,
     InvalidToken,
@@ -176,14 +177,22 @@ class BaseSession:
         """
         auth = self._auth
         attempt = 0
-        refreshed = False
         if call.authenticated:
             self._ensure_loaded()
+        expired: TokenExpired | None = None
         while True:
-            if call.authenticated and auth.should_refresh():
+            asked = call.authenticated and auth.should_refresh()
+            if asked:
                 yield Refresh(auth.generation)
             generation = auth.generation
             headers = auth.headers() if call.authenticated else {}
+            if (asked or expired is not None) and not headers:
+                # The refresh (ours, or one that ran meanwhile) left no token:
+                # never send the request without one.
+                raise expired or AuthenticationError(
+                    "there is no access token after the refresh; the request was not sent",
+                    status=401, method=call.method, path=call.path,
+                )
             started = time.perf_counter()
             result = yield Send(call, headers, stream)
             if isinstance(result, httpx.TransportError):
@@ -217,8 +226,8 @@ class BaseSession:
                 retry_after=retry_after,
             )
             if call.authenticated and headers:
-                if isinstance(error, TokenExpired) and auth.can_refresh and not refreshed:
-                    refreshed = True
+                if isinstance(error, TokenExpired) and auth.can_refresh and expired is None:
+                    expired = error
                     yield Refresh(generation)
                     continue
                 about_password = call.checks_password and isinstance(error, InvalidCredentials)

@@ -109,3 +109,46 @@ def test_set_token_refuses_an_empty_token_and_repr_hides_it() -> None:
     assert auth.headers() == {"Authorization": "Bearer secret-token"}
     auth.clear()
     assert auth.headers() == {} and auth.generation == 2
+
+
+class ForgetfulAuth(BaseAuth):
+    """A refresh that sets no token: the session must not send anything without one."""
+
+    def refresh_flow(self):  # type: ignore[no-untyped-def]
+        return AuthData(self.mode, None, None, None, None)
+        yield  # pragma: no cover
+
+
+def test_a_refresh_that_leaves_no_token_sends_nothing() -> None:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"data": {}})
+
+    with Session(BASE, auth=ForgetfulAuth(), transport=httpx.MockTransport(handle)) as s:
+        with pytest.raises(d.AuthenticationError, match="no access token after the refresh"):
+            s.request("GET", "/users/me")
+    assert seen == []
+
+
+def test_after_token_expired_a_refresh_without_token_raises_the_expiry() -> None:
+    seen: list[httpx.Request] = []
+
+    class OnceAuth(BaseAuth):
+        def refresh_flow(self):  # type: ignore[no-untyped-def]
+            if self.generation == 0:
+                return self.set_token("first")
+            self.clear()
+            return AuthData(self.mode, None, None, None, None)
+            yield  # pragma: no cover
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(401, json={"errors": [{"message": "expired",
+                                                     "extensions": {"code": "TOKEN_EXPIRED"}}]})
+
+    with Session(BASE, auth=OnceAuth(), transport=httpx.MockTransport(handle)) as s:
+        with pytest.raises(d.TokenExpired):
+            s.request("GET", "/users/me")
+    assert [r.headers.get("Authorization") for r in seen] == ["Bearer first"]
