@@ -18,6 +18,7 @@ import pytest
 import directus_orm as d
 from directus_orm import AsyncSession, BaseAuth, DirectusUser, Session
 
+from .schema import unique
 from .test_auth import TTL_ENV, AsyncCountingTransport, CountingTransport
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "sessions.md"
@@ -219,3 +220,33 @@ async def test_async_static_returns_the_user_id(directus_server, admin_token):
         user_id = await s.auth.static(admin_token)
         assert isinstance(user_id, str)
         assert (await s.request("GET", "/users/me"))["data"]["id"] == user_id
+
+
+# ------------------------------------------------ realtime, with the same auth
+
+
+def test_realtime_subscription_authenticates_with_a_custom_auth(directus_factory):
+    server = directus_factory(env=TTL_ENV)
+    fetch = Counter(server.url, server.email, server.password)
+    with Session(server.url) as admin:
+        admin.auth.login(server.email, server.password)
+        name = unique("ca_rt")
+        admin.collections.create(name, fields=[
+            {"field": "id", "type": "integer", "schema": {"is_primary_key": True,
+                                                          "has_auto_increment": True}},
+            {"field": "title", "type": "string", "schema": {}}])
+        try:
+            class Note(d.Model, collection=name):
+                id: int | None = None
+                title: str | None = None
+
+            with Session(server.url, auth=TokenProvider(fetch)) as s:
+                with Note.objects.using(s).subscribe() as sub:
+                    assert sub.get(timeout=5).type == "init"
+                    time.sleep(3.5)  # the first token expired; the socket gets a new one
+                    admin.request("POST", f"/items/{name}", json={"title": "live"})
+                    event = sub.get(timeout=5)
+                    assert event.type == "create" and event.items[0].title == "live"
+            assert fetch.calls >= 2
+        finally:
+            admin.collections.delete(name)
