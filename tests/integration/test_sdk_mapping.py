@@ -296,41 +296,35 @@ def test_singleton_model_rows(session, schema):
 # ----------------------------------------- rows that point at session.request
 
 
-def test_raw_request_rows(session, ctx):
+def test_utils_rows_flows_shares_versions_and_raw_requests(session, ctx):
     # readProviders
     assert isinstance(session.request("GET", "/auth")["data"], list)
     # readExtensions
-    assert isinstance(session.request("GET", "/extensions")["data"], list)
+    assert isinstance(session.extensions.list(), list)
     # readDeployments (the deployment module's own commands are not covered)
     assert isinstance(session.request("GET", "/deployments")["data"], list)
-    # triggerFlow (a webhook flow with no operation answers with its payload)
-    answer = session.request("POST", f"/flows/trigger/{ctx.flow}", json={"hello": "flow"})
-    assert answer is None or isinstance(answer, dict)
-    # readShareInfo / authenticateShare
-    share = d.DirectusShare.objects.create(name="map share", collection=ctx.collection,
-                                           item=ctx.item, password="share-secret")
+    # triggerFlow (a webhook flow with no operation)
+    session.flows.trigger(ctx.flow, {"hello": "flow"})
+    # readShareInfo / authenticateShare / inviteShare
+    share = session.shares.create(ctx.collection, ctx.item, name="map share",
+                                  password="share-secret")
+    assert share is not None
     try:
-        info = session.request("GET", f"/shares/info/{share.id}")["data"]
-        assert info["id"] == share.id and info["collection"] == ctx.collection
-        with Session(session.url) as anonymous:
-            tokens = anonymous.request("POST", "/shares/auth", json={
-                "share": share.id, "password": "share-secret", "mode": "json"})["data"]
-            assert tokens["access_token"]
+        info = session.shares.info(share.id)
+        assert info.id == share.id and info.collection == ctx.collection
+        assert session.shares.auth(share, "share-secret")
         # inviteShare (mail goes out in the background: 204)
         assert session.request("POST", "/shares/invite", json={
             "share": share.id, "emails": ["someone@example.com"]}) is None
     finally:
-        share.delete()
+        d.DirectusShare.objects.filter(pk=share.id).delete()
     # saveToContentVersion / compareContentVersion / promoteContentVersion
-    version = d.DirectusVersion.objects.create(key=f"v{TAG}", name="draft",
-                                               collection=ctx.collection, item=ctx.item)
+    version = session.versions.create(ctx.collection, ctx.item, f"v{TAG}", name="draft")
     try:
-        saved = session.request("POST", f"/versions/{version.id}/save", json={"title": "draft"})
-        assert saved["data"]["title"] == "draft"
-        compared = session.request("GET", f"/versions/{version.id}/compare")["data"]
-        assert compared["current"]["title"] == "draft"
-        session.request("POST", f"/versions/{version.id}/promote",
-                        json={"mainHash": compared["mainHash"]})
+        assert session.versions.save(version, title="draft")["title"] == "draft"
+        comparison = session.versions.compare(version)
+        assert comparison.current["title"] == "draft"
+        session.versions.promote(version)
         item = session.request("GET", f"/items/{ctx.collection}/{ctx.item}")["data"]
         assert item["title"] == "draft"
     finally:
