@@ -25,10 +25,6 @@ __all__ = ["ainspect", "inspect", "render_models"]
 
 LINE = 88
 
-_GENERATED_SPECIALS = frozenset(
-    {"uuid", "date-created", "date-updated", "user-created", "user-updated", "role-created",
-     "role-updated", "conceal"}
-)
 
 
 def inspect(
@@ -286,7 +282,7 @@ def render_models(
         third.append("from pydantic import Field")
     lines = header
     if stdlib:
-        lines += stdlib + [""]
+        lines += [*stdlib, ""]
     lines += third
     out = "\n".join(lines) + "\n"
     for body in bodies:
@@ -432,8 +428,8 @@ def _render_field(
         mod.extra.add("FieldOptions")
     if f.choices and not mod.literal_choices:
         out.comment = "choices: " + ", ".join(_literal(c) for c in f.choices)
-    generated = f.primary_key and (f.auto_increment or "uuid" in f.special)
-    server_filled = bool(_GENERATED_SPECIALS & set(f.special))
+    generated = f.generated
+    server_filled = False
     default = _default(f.default, scalar)
     if scalar == "Any":
         out.annotation = scalar

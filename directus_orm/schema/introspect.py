@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import BaseSession
 from ._drive import Req, SchemaFlow, arun, run
-from .spec import CollectionSpec, FieldSpec, RelationSpec, SchemaSpec
+from .spec import GENERATED_SPECIALS, CollectionSpec, FieldSpec, RelationSpec, SchemaSpec
 
 __all__ = ["aread_schema", "read_schema", "read_schema_flow", "schema_from_dicts"]
 
@@ -79,6 +79,7 @@ def field_from_dict(raw: dict[str, Any]) -> FieldSpec:
     if isinstance(choices, list) and choices:
         values = tuple(c.get("value") if isinstance(c, dict) else c for c in choices)
     ftype = raw.get("type") or "alias"
+    special = tuple(meta.get("special") or ())
     return FieldSpec(
         collection=raw["collection"],
         field=raw["field"],
@@ -91,11 +92,12 @@ def field_from_dict(raw: dict[str, Any]) -> FieldSpec:
         max_length=schema.get("max_length") if ftype in ("string", "hash") else None,
         precision=schema.get("numeric_precision") if ftype == "decimal" else None,
         scale=schema.get("numeric_scale") if ftype == "decimal" else None,
-        special=tuple(meta.get("special") or ()),
+        special=special,
         interface=meta.get("interface"),
         note=meta.get("note") or None,
         choices=values,
         hidden=bool(meta.get("hidden")),
+        generated=bool(schema.get("has_auto_increment")) or bool(GENERATED_SPECIALS & set(special)),
     )
 
 

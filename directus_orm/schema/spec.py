@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CollectionSpec", "FieldSpec", "RelationSpec", "SchemaSpec"]
+__all__ = ["GENERATED_SPECIALS", "CollectionSpec", "FieldSpec", "RelationSpec", "SchemaSpec"]
+
+GENERATED_SPECIALS = frozenset(
+    {"uuid", "date-created", "date-updated", "user-created", "user-updated", "role-created",
+     "role-updated"}
+)
+"""``meta.special`` flags with which the server fills a field's value itself."""
 
 
 @dataclass
@@ -33,6 +39,11 @@ class FieldSpec:
     note: str | None = None
     choices: tuple[Any, ...] | None = None
     hidden: bool = False
+    accepts: tuple[str, ...] = ()
+    """Declared fields: every Directus type the model's annotation can hold
+    (``check`` accepts any of them; ``type`` is the one ``migrate`` creates)."""
+    generated: bool = False
+    """The server fills the value (auto-increment or uuid key, ``date-created``, ...)."""
 
     @property
     def is_alias(self) -> bool:
@@ -47,6 +58,9 @@ class CollectionSpec:
     singleton: bool = False
     note: str | None = None
     fields: dict[str, FieldSpec] = field(default_factory=dict)
+    derived: bool = False
+    """Declared schemas: a junction collection no model declares (made for a
+    many-to-many or many-to-any)."""
 
     @property
     def primary_key(self) -> str | None:
@@ -92,11 +106,8 @@ class SchemaSpec:
         ]
 
     def one_side(self, collection: str, field: str) -> RelationSpec | None:
-        """The relation that an alias field (``one_field``) of ``collection.field`` belongs to."""
+        """The relation whose alias field (``one_field``) is ``collection.field``."""
         for rel in self.relations.values():
-            if rel.one_field == field and (
-                rel.related_collection == collection
-                or (rel.related_collection is None and False)
-            ):
+            if rel.one_field == field and rel.related_collection == collection:
                 return rel
         return None
