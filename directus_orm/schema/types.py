@@ -87,7 +87,7 @@ def python_type_of(annotation: Any) -> tuple[object, bool]:
     give ``Any`` (JSON).
     """
     parts = _flatten(annotation)
-    nullable = any(p is type(None) for p in parts)
+    nullable = any(p is type(None) or p is Any for p in parts)
     found: list[object] = []
     for part in parts:
         if part is type(None):
