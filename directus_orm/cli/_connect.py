@@ -9,7 +9,11 @@ from collections.abc import Callable
 
 from directus_orm import DirectusORMError, Session
 
-__all__ = ["add_connection_args", "fail", "guarded", "open_session", "split_list"]
+__all__ = ["CommandError", "add_connection_args", "fail", "guarded", "open_session", "split_list"]
+
+
+class CommandError(Exception):
+    """A usage problem the command reports in one line (exit code 1)."""
 
 
 def add_connection_args(parser: argparse.ArgumentParser) -> None:
@@ -33,19 +37,19 @@ def fail(message: str) -> int:
 
 
 def open_session(args: argparse.Namespace) -> Session:
-    """A logged-in ``Session`` from the flags or the environment; raises ``SystemExit`` on
-    missing settings."""
+    """A logged-in ``Session`` from the flags or the environment (``CommandError`` when
+    something is missing)."""
     url = args.url or os.environ.get("DIRECTUS_URL")
     token = args.token or os.environ.get("DIRECTUS_TOKEN")
     email = args.email or os.environ.get("DIRECTUS_EMAIL")
     password = args.password or os.environ.get("DIRECTUS_PASSWORD")
     if not url:
-        raise SystemExit(fail("no server: pass --url or set DIRECTUS_URL"))
+        raise CommandError("no server: pass --url or set DIRECTUS_URL")
     if not token and not (email and password):
-        raise SystemExit(fail(
+        raise CommandError(
             "no credentials: pass --token (or DIRECTUS_TOKEN), or --email and --password "
             "(or DIRECTUS_EMAIL and DIRECTUS_PASSWORD)"
-        ))
+        )
     session = Session(url, static_token=token) if token else Session(url)
     if not token:
         assert email is not None and password is not None
@@ -63,6 +67,8 @@ def guarded(body: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
     def run(args: argparse.Namespace) -> int:
         try:
             return body(args)
+        except CommandError as exc:
+            return fail(str(exc))
         except DirectusORMError as exc:
             return fail(f"{type(exc).__name__}: {exc}")
 

@@ -1,0 +1,215 @@
+"""directus_orm.schema and the command line without a server: code generation, the declared
+schema of models, drift between two descriptions, plans, SchemaMismatch on the wire."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from directus_orm import M2A, M2M, Model, SchemaMismatch, Session
+from directus_orm.cli.main import SUBCOMMANDS, main
+from directus_orm.schema import (
+    CollectionSpec,
+    FieldOptions,
+    FieldSpec,
+    ModelError,
+    RelationSpec,
+    SchemaSpec,
+    compare,
+    declared_schema,
+    make_plan,
+    render_models,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE = "http://directus.test"
+
+
+def _spec() -> SchemaSpec:
+    spec = SchemaSpec()
+    posts = CollectionSpec("blog-posts", note="Everything we publish")
+    for f in (
+        FieldSpec("blog-posts", "id", "integer", nullable=False, primary_key=True,
+                  auto_increment=True, generated=True),
+        FieldSpec("blog-posts", "class", "string"),
+        FieldSpec("blog-posts", "pk", "string"),
+        FieldSpec("blog-posts", "2nd", "integer", nullable=False, default=3),
+        FieldSpec("blog-posts", "title", "string", nullable=False, unique=True, max_length=80,
+                  note='The "headline"'),
+        FieldSpec("blog-posts", "kind", "string", choices=("a", "b")),
+        FieldSpec("blog-posts", "model", "integer"),
+    ):
+        posts.fields[f.field] = f
+    spec.collections["blog-posts"] = posts
+    model = CollectionSpec("model", singleton=True)
+    model.fields["id"] = FieldSpec("model", "id", "integer", nullable=False, primary_key=True,
+                                   auto_increment=True, generated=True)
+    spec.collections["model"] = model
+    spec.relations[("blog-posts", "model")] = RelationSpec("blog-posts", "model", "model")
+    return spec
+
+
+def test_render_models_names_keywords_collisions_and_comments(tmp_path: Path) -> None:
+    source = render_models(_spec())
+    assert source == render_models(_spec())
+    assert 'class BlogPosts(Model, collection="blog-posts"):' in source
+    assert '    """Everything we publish"""' in source
+    # `model` collides with the imported Model class: it gets a suffix.
+    assert 'class Model_(Model, collection="model", singleton=True):' in source
+    assert '    class_: Annotated[str | None, Field(alias="class")] = None' in source
+    assert '    pk_: Annotated[str | None, Field(alias="pk")] = None' in source
+    assert '    f_2nd: Annotated[int, Field(alias="2nd")] = 3' in source
+    assert '    title: Annotated[str, FieldOptions(unique=True, max_length=80)]' in source
+    assert '    """The \\"headline\\""""' not in source
+    assert '    # choices: "a", "b"' in source
+    assert "    model: Model_ | int | None = None" in source
+    literal = render_models(_spec(), literal_choices=True)
+    assert '    kind: Literal["a", "b"] | None = None' in literal
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    fmt = subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--check", str(path)],
+                         capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + source
+    compiled = compile(source, "m.py", "exec")
+    namespace: dict[str, object] = {"__name__": "generated_unit"}
+    sys.modules["generated_unit"] = type(sys)("generated_unit")
+    exec(compiled, namespace)
+    cls = namespace["BlogPosts"]
+    assert isinstance(cls, type) and issubclass(cls, Model)
+    assert cls._meta.field("class_").api_name == "class"
+
+
+class Tag(Model, collection="tags"):
+    id: int | None = None
+    label: Annotated[str, FieldOptions(unique=True, max_length=50)]
+
+
+class Heading(Model, collection="headings"):
+    id: int | None = None
+
+
+class Author(Model, collection="authors"):
+    id: int | None = None
+    name: str
+    articles: list[Article] | list[int] | None = None
+
+
+class Article(Model, collection="articles"):
+    id: int | None = None
+    title: str
+    views: int = 0
+    author: Annotated[Author | int | None, FieldOptions(on_delete="CASCADE")] = None
+    tags: Annotated[list[Tag] | list[int] | None, M2M()] = None
+    blocks: Annotated[list[Heading | Tag] | None, M2A()] = None
+
+
+Author.model_rebuild()
+
+
+def test_declared_schema_of_every_relation_kind() -> None:
+    spec = declared_schema([Tag, Heading, Author, Article])
+    assert sorted(spec.collections) == ["articles", "articles_blocks", "articles_tags", "authors",
+                                        "headings", "tags"]
+    assert spec.collections["articles_tags"].derived
+    views = spec.collections["articles"].fields["views"]
+    assert (views.type, views.nullable, views.default) == ("integer", False, 0)
+    assert spec.relations[("articles", "author")] == RelationSpec(
+        "articles", "author", "authors", one_field="articles", on_delete="CASCADE",
+        one_deselect_action="nullify")
+    m2m = spec.relations[("articles_tags", "articles_id")]
+    assert (m2m.related_collection, m2m.one_field, m2m.junction_field) == ("articles", "tags",
+                                                                           "tags_id")
+    item = spec.relations[("articles_blocks", "item")]
+    assert item.related_collection is None and item.one_allowed_collections == ("headings", "tags")
+    assert spec.collections["articles"].fields["tags"].special == ("m2m",)
+
+    # The same models against themselves: no drift, nothing to plan.
+    same = declared_schema([Tag, Heading, Author, Article])
+    assert compare(spec, same) == []
+    assert not make_plan(spec, same)
+    # Against an empty server: every collection is created, then aliases, then relations.
+    plan = make_plan(spec, SchemaSpec())
+    actions = [s.action for s in plan.steps]
+    assert actions == sorted(actions, key=["create_collection", "create_field",
+                                           "create_relation"].index)
+    assert len(plan) == 6 + 3 + 5
+
+
+def test_an_ambiguous_one_to_many_is_refused() -> None:
+    class Person(Model, collection="people"):
+        id: int | None = None
+        posts: list[Post] | list[int] | None = None
+
+    class Post(Model, collection="posts"):
+        id: int | None = None
+        writer: Person | int | None = None
+        editor: Person | int | None = None
+
+    Person.model_rebuild()
+    with pytest.raises(ModelError, match="exactly one many-to-one"):
+        declared_schema([Person, Post])
+
+
+def test_the_command_line_helps_and_fails_clearly(capsys, monkeypatch) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    for name in SUBCOMMANDS:
+        with pytest.raises(SystemExit) as info:
+            main([name, "--help"])
+        assert info.value.code == 0
+        assert "--url" in capsys.readouterr().out
+    for var in ("DIRECTUS_URL", "DIRECTUS_TOKEN", "DIRECTUS_EMAIL", "DIRECTUS_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    assert main(["inspect"]) == 1
+    assert "no server: pass --url or set DIRECTUS_URL" in capsys.readouterr().err
+    monkeypatch.setenv("DIRECTUS_URL", BASE)
+    assert main(["check", "x.py"]) == 1
+    assert "no credentials" in capsys.readouterr().err
+    assert main([]) == 2
+    run = subprocess.run([sys.executable, "-m", "directus_orm", "--help"], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert run.returncode == 0 and "inspect" in run.stdout
+
+
+@pytest.fixture
+def session() -> Iterator[Session]:
+    with Session(BASE, static_token="t", backoff=0) as s:
+        yield s
+
+
+def test_reads_ask_for_the_declared_fields_and_star_on_demand() -> None:
+    assert Tag.objects.all().explain() == "GET /items/tags?fields=id,label&limit=2147483647"
+    assert Tag.objects.fields("*").explain() == "GET /items/tags?fields=*&limit=2147483647"
+    assert Tag.objects.fields("label").explain() == "GET /items/tags?fields=label&limit=2147483647"
+
+
+def test_a_read_of_a_field_the_server_lacks_is_a_schema_mismatch(
+    httpx_mock: HTTPXMock, session: Session
+) -> None:
+    message = ('You don\'t have permission to access field "label" in collection "tags" or it '
+               "does not exist. Queried in root.")
+    httpx_mock.add_response(status_code=403, json={"errors": [
+        {"message": message, "extensions": {"code": "FORBIDDEN", "reason": message}}]})
+    with pytest.raises(SchemaMismatch) as info:
+        list(Tag.objects.all())
+    err = info.value
+    assert (err.model, err.field, err.collection) == ("Tag", "label", "tags")
+    assert str(err).startswith("Tag.label: the collection 'tags' on the server has no field 'label'")
+
+
+def test_a_write_the_server_dropped_a_field_of_is_a_schema_mismatch(
+    httpx_mock: HTTPXMock, session: Session
+) -> None:
+    httpx_mock.add_response(json={"data": {"id": 4}})  # the server kept no `label`
+    tag = Tag(label="x")
+    with pytest.raises(SchemaMismatch) as info:
+        tag.save()
+    assert (info.value.field, info.value.collection) == ("label", "tags")
+    assert "the write was applied without it" in str(info.value)
