@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import pytest
 
-from directus_orm import M2M, DirectusUser, Model, Session
+from directus_orm import M2M, DirectusUser, Forbidden, Model, SchemaMismatch, Session
 from directus_orm.cli.main import main
 from directus_orm.schema import (
     FieldOptions,
@@ -494,3 +494,49 @@ def test_m2m_model_with_decimal_and_uuid(session, schema):
     obj.save()
     got = P.objects.select_related("qs").get(pk=obj.pk)
     assert [x.price for x in got.qs] == [Decimal("1.25")]
+
+
+# ------------------------------------------------------------------ reads and writes
+
+
+def test_reads_fetch_the_declared_fields_and_mismatches_are_typed(session, schema):
+    name = schema.collection(unique("rt"), [sch.string("title"), sch.integer("views"),
+                                            sch.text("body")])
+    session.request("POST", f"/items/{name}", json={"title": "a", "views": 1, "body": "long"})
+
+    class Narrow(Model, collection=name):
+        id: int | None = None
+        title: str | None = None
+
+    (row,) = list(Narrow.objects.all())
+    assert row.title == "a" and "views" not in (row.model_extra or {})
+    assert Narrow.objects.all().query_params()["fields"] == ["id", "title"]
+
+    class Keep(Model, collection=name, extra="allow"):
+        id: int | None = None
+
+    (kept,) = list(Keep.objects.all())
+    assert kept.model_extra == {"title": "a", "views": 1, "body": "long"}
+    (star,) = Narrow.objects.fields("*").values()
+    assert star["body"] == "long"
+
+    class Wrong(Model, collection=name):
+        id: int | None = None
+        title: str | None = None
+        color: str | None = None
+
+    with pytest.raises(SchemaMismatch) as info:
+        list(Wrong.objects.all())
+    assert (info.value.model, info.value.field, info.value.collection) == ("Wrong", "color", name)
+    assert "Wrong.color" in str(info.value) and isinstance(info.value.__cause__, Forbidden)
+    with pytest.raises(SchemaMismatch, match=r"Wrong\.color"):
+        Wrong.objects.get(pk=1)
+    assert [w.title for w in Wrong.objects.fields("id", "title")] == ["a"]
+
+    # A write of a field the server lacks raises instead of being dropped silently.
+    with pytest.raises(SchemaMismatch, match="write was applied without it") as info:
+        Wrong.objects.create(title="b", color="red")
+    assert info.value.field == "color"
+    # System models keep reading *: their collections gain fields between versions.
+    me = DirectusUser.objects.get(email=session.request("GET", "/users/me")["data"]["email"])
+    assert me.model_extra is not None
