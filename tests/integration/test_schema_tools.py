@@ -20,12 +20,22 @@ from typing import Annotated, Any
 
 import pytest
 
-from directus_orm import M2M, DirectusUser, Forbidden, Model, SchemaMismatch, Session
+from directus_orm import (
+    M2M,
+    DirectusUser,
+    Forbidden,
+    Model,
+    SchemaMismatch,
+    Session,
+    WrongSessionKind,
+)
 from directus_orm.cli.main import main
 from directus_orm.schema import (
     FieldOptions,
     MigrationError,
     acheck,
+    ainspect,
+    amigrate,
     check,
     inspect,
     migrate,
@@ -348,6 +358,14 @@ async def test_acheck_runs_on_an_async_session(asession, schema):
 
     drift = await acheck(asession, [Thing], only_modelled=True)
     assert [(d.kind, d.field) for d in drift] == [("missing_field", "missing")]
+    plan = await amigrate(asession, [Thing], dry_run=True)
+    assert [str(s) for s in plan.steps] == [f"create field {name}.missing: integer"]
+    await amigrate(asession, [Thing])
+    assert await acheck(asession, [Thing], only_modelled=True) == []
+    source = await ainspect(asession, [name])
+    assert "    missing: int | None = None" in source
+    with pytest.raises(WrongSessionKind):
+        check(asession, [Thing])
 
 
 # ------------------------------------------------------------------ migrate
