@@ -63,6 +63,14 @@ from ._core.exceptions import (
     VersionHashMismatch,
     WrongSessionKind,
 )
+from ._realtime.errors import (
+    RealtimeAuthError,
+    RealtimeConnectionError,
+    RealtimeError,
+    RealtimeServerError,
+    RealtimeUnavailable,
+    SubscriptionError,
+)
 
 __all__ = [
     "AuthenticationError",
@@ -105,12 +113,18 @@ __all__ = [
     "OutOfTime",
     "QueryError",
     "RangeNotSatisfiable",
+    "RealtimeAuthError",
+    "RealtimeConnectionError",
+    "RealtimeError",
+    "RealtimeServerError",
+    "RealtimeUnavailable",
     "RecordNotUnique",
     "RequestsExceeded",
     "ResourceRestricted",
     "RouteNotFound",
     "SchemaMismatch",
     "ServiceUnavailable",
+    "SubscriptionError",
     "TimeoutError",
     "TokenExpired",
     "TransportError",
