@@ -1,19 +1,16 @@
-"""directus_orm.schema and the command line without a server: code generation, the declared
-schema of models, drift between two descriptions, plans, SchemaMismatch on the wire."""
+"""directus_orm.schema without a server: code generation, the declared schema of models, drift
+between two descriptions, plans."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import pytest
-from pytest_httpx import HTTPXMock
 
-from directus_orm import M2A, M2M, Model, SchemaMismatch, Session
-from directus_orm.cli.main import SUBCOMMANDS, main
+from directus_orm import M2A, M2M, Model
 from directus_orm.schema import (
     CollectionSpec,
     FieldOptions,
@@ -26,9 +23,6 @@ from directus_orm.schema import (
     make_plan,
     render_models,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-BASE = "http://directus.test"
 
 
 def _spec() -> SchemaSpec:
@@ -154,62 +148,3 @@ def test_an_ambiguous_one_to_many_is_refused() -> None:
     Person.model_rebuild()
     with pytest.raises(ModelError, match="exactly one many-to-one"):
         declared_schema([Person, Post])
-
-
-def test_the_command_line_helps_and_fails_clearly(capsys, monkeypatch) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["--help"])
-    assert info.value.code == 0
-    for name in SUBCOMMANDS:
-        with pytest.raises(SystemExit) as info:
-            main([name, "--help"])
-        assert info.value.code == 0
-        assert "--url" in capsys.readouterr().out
-    for var in ("DIRECTUS_URL", "DIRECTUS_TOKEN", "DIRECTUS_EMAIL", "DIRECTUS_PASSWORD"):
-        monkeypatch.delenv(var, raising=False)
-    assert main(["inspect"]) == 1
-    assert "no server: pass --url or set DIRECTUS_URL" in capsys.readouterr().err
-    monkeypatch.setenv("DIRECTUS_URL", BASE)
-    assert main(["check", "x.py"]) == 1
-    assert "no credentials" in capsys.readouterr().err
-    assert main([]) == 2
-    run = subprocess.run([sys.executable, "-m", "directus_orm", "--help"], capture_output=True,
-                         text=True, cwd=ROOT)
-    assert run.returncode == 0 and "inspect" in run.stdout
-
-
-@pytest.fixture
-def session() -> Iterator[Session]:
-    with Session(BASE, static_token="t", backoff=0) as s:
-        yield s
-
-
-def test_reads_ask_for_the_declared_fields_and_star_on_demand() -> None:
-    assert Tag.objects.all().explain() == "GET /items/tags?fields=id,label&limit=2147483647"
-    assert Tag.objects.fields("*").explain() == "GET /items/tags?fields=*&limit=2147483647"
-    assert Tag.objects.fields("label").explain() == "GET /items/tags?fields=label&limit=2147483647"
-
-
-def test_a_read_of_a_field_the_server_lacks_is_a_schema_mismatch(
-    httpx_mock: HTTPXMock, session: Session
-) -> None:
-    message = ('You don\'t have permission to access field "label" in collection "tags" or it '
-               "does not exist. Queried in root.")
-    httpx_mock.add_response(status_code=403, json={"errors": [
-        {"message": message, "extensions": {"code": "FORBIDDEN", "reason": message}}]})
-    with pytest.raises(SchemaMismatch) as info:
-        list(Tag.objects.all())
-    err = info.value
-    assert (err.model, err.field, err.collection) == ("Tag", "label", "tags")
-    assert str(err).startswith("Tag.label: the collection 'tags' on the server has no field 'label'")
-
-
-def test_a_write_the_server_dropped_a_field_of_is_a_schema_mismatch(
-    httpx_mock: HTTPXMock, session: Session
-) -> None:
-    httpx_mock.add_response(json={"data": {"id": 4}})  # the server kept no `label`
-    tag = Tag(label="x")
-    with pytest.raises(SchemaMismatch) as info:
-        tag.save()
-    assert (info.value.field, info.value.collection) == ("label", "tags")
-    assert "the write was applied without it" in str(info.value)
