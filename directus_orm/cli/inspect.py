@@ -24,7 +24,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--collections", metavar="A,B", help="only these collections")
     parser.add_argument("--exclude", metavar="X,Y", help="leave these collections out")
     parser.add_argument("--system", action="store_true",
-                        help="also the system collections (directus_*)")
+                        help="also the fields added to system collections, as subclasses of "
+                        "the system models (class AppUser(DirectusUser))")
     parser.add_argument("--literal-choices", action="store_true",
                         help="type dropdown fields as a Literal of their choices")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")

@@ -40,9 +40,11 @@ def inspect(
     ``collections`` limits the output to those collections (junctions and
     related collections are not added on their own: a relation to a
     collection left out is typed with its key only); ``exclude`` leaves some
-    out; ``system`` adds the custom fields' collections of ``directus_*``
-    (relations to system collections always use ``DirectusUser``,
-    ``DirectusFile``, ...); ``literal_choices`` types dropdown fields as a
+    out; ``system`` adds, for each system collection with fields of your own
+    (``directus_users.nickname``), a subclass of its system model declaring
+    them (``class AppUser(DirectusUser)``), which relations then use; without
+    it relations to system collections use ``DirectusUser``, ``DirectusFile``,
+    ...; ``literal_choices`` types dropdown fields as a
     ``Literal`` of their choices instead of noting them in a comment.
     """
     spec = run(session, read_schema_flow(system=system), "inspect")
@@ -107,11 +109,22 @@ def attribute_name(field_name: str) -> str:
     return name
 
 
-def _assign_class_names(collections: Iterable[str], taken: set[str]) -> dict[str, str]:
+def _custom_fields(coll: CollectionSpec, system: dict[str, str]) -> list[FieldSpec]:
+    """The fields added to a system collection that has a public model (none otherwise)."""
+    if coll.name not in system:
+        return []
+    return [f for f in coll.fields.values() if not f.system]
+
+
+def _assign_class_names(
+    collections: Iterable[str], taken: set[str], system: dict[str, str]
+) -> dict[str, str]:
     names: dict[str, str] = {}
     used = set(taken) | _RESERVED_CLASSES
     for collection in sorted(collections):
         base = class_name(collection)
+        if collection in system:  # DirectusUser -> AppUser
+            base = "App" + system[collection].removeprefix("Directus")
         name = base
         n = 2
         while name in used:
@@ -243,9 +256,12 @@ def render_models(
     literal_choices: bool = False,
 ) -> str:
     """Python source for the collections of ``spec`` (see :func:`inspect`)."""
+    system = _system_models()
     wanted = [
         name for name in sorted(spec.collections)
-        if (collections is None or name in collections) and name not in exclude
+        if (collections is None or name in collections or name.startswith("directus_"))
+        and name not in exclude
+        and (not name.startswith("directus_") or _custom_fields(spec.collections[name], system))
     ]
     if collections is not None:
         missing = sorted(set(collections) - set(spec.collections))
@@ -254,8 +270,7 @@ def render_models(
                 f"no such collection on the server: {', '.join(missing)} "
                 "(or the current user may not read its schema)"
             )
-    system = _system_models()
-    classes = _assign_class_names(wanted, set(system.values()))
+    classes = _assign_class_names(wanted, set(system.values()), system)
     mod = _Module(spec, classes, system, literal_choices)
     bodies: list[str] = []
     for name in wanted:
@@ -317,20 +332,26 @@ def _wrap_import(module: str, names: list[str]) -> str:
 def _render_class(mod: _Module, coll: CollectionSpec) -> str:
     spec = mod.spec
     cname = mod.classes[coll.name]
-    keywords = [f"collection={_string(coll.name)}"]
-    pk = coll.primary_key
-    if pk is not None and pk != "id":
-        keywords.append(f"primary_key={_string(pk)}")
-    if coll.singleton:
-        keywords.append("singleton=True")
-    head = f"class {cname}(Model, {', '.join(keywords)}):"
-    if len(head) > LINE:
-        head = f"class {cname}(\n    Model,\n" + "".join(f"    {k},\n" for k in keywords) + "):"
-    lines = [head]
-    if coll.note:
-        lines.append("    " + _doc(coll.note))
-        lines.append("")
-    fields = _ordered_fields(coll)
+    if coll.name in mod.system:  # the fields added to a system collection
+        parent = mod.system[coll.name]
+        mod.orm_names.add(parent)
+        lines = [f"class {cname}({parent}):"]
+        fields = sorted(_custom_fields(coll, mod.system), key=lambda f: f.field)
+    else:
+        keywords = [f"collection={_string(coll.name)}"]
+        pk = coll.primary_key
+        if pk is not None and pk != "id":
+            keywords.append(f"primary_key={_string(pk)}")
+        if coll.singleton:
+            keywords.append("singleton=True")
+        head = f"class {cname}(Model, {', '.join(keywords)}):"
+        if len(head) > LINE:
+            head = f"class {cname}(\n    Model,\n" + "".join(f"    {k},\n" for k in keywords) + "):"
+        lines = [head]
+        if coll.note:
+            lines.append("    " + _doc(coll.note))
+            lines.append("")
+        fields = _ordered_fields(coll)
     used: set[str] = set()
     rendered: list[_Field] = []
     for f in fields:

@@ -98,6 +98,7 @@ def field_from_dict(raw: dict[str, Any]) -> FieldSpec:
         choices=values,
         hidden=bool(meta.get("hidden")),
         generated=bool(schema.get("has_auto_increment")) or bool(GENERATED_SPECIALS & set(special)),
+        system=bool(meta.get("system")),
     )
 
 

@@ -44,6 +44,8 @@ class FieldSpec:
     (``check`` accepts any of them; ``type`` is the one ``migrate`` creates)."""
     generated: bool = False
     """The server fills the value (auto-increment or uuid key, ``date-created``, ...)."""
+    system: bool = False
+    """A field of Directus itself (``meta.system``), not one added to a system collection."""
 
     @property
     def is_alias(self) -> bool:

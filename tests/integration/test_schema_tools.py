@@ -435,6 +435,28 @@ def test_migrate_builds_the_publishing_app_on_an_empty_server(empty_server, caps
     assert "No drift" in capsys.readouterr().out
 
 
+def test_inspect_system_writes_subclasses_for_fields_added_to_system_collections(
+    empty_server, tmp_path
+):
+    with Session(empty_server.url) as s:
+        s.auth.login(empty_server.email, empty_server.password)
+        migrate(s, str(EXAMPLE))  # a no-op after the test above
+        s.fields.create("directus_users", "nickname", "string")
+        me = s.request("GET", "/users/me")["data"]["id"]
+        s.request("PATCH", "/users/me", json={"nickname": "ada"})
+        source = inspect(s, ["authors"], system=True)
+        assert "class AppUser(DirectusUser):\n    nickname: str | None = None\n" in source
+        assert "    user: AppUser | str | None = None" in source  # authors.user uses it
+        path = tmp_path / "with_system.py"
+        path.write_text(source)
+        typed = _tool("mypy", "--strict", "--no-incremental", str(path), cwd=tmp_path)
+        assert typed.returncode == 0, typed.stdout + source
+        module = _import_file(path, "with_system_models")
+        user = module.AppUser.objects.get(pk=me)
+        assert user.nickname == "ada" and user.email == empty_server.email
+        assert "class AppUser" not in inspect(s, ["authors"])
+
+
 def test_migrate_adds_to_an_existing_schema_and_deletes_only_when_allowed(session, schema):
     a, b = unique("mg_a"), unique("mg_b")
 
