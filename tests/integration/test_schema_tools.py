@@ -379,7 +379,7 @@ def empty_server(directus_factory):
     return directus_factory({"SCHEMA_TEST_SERVER": "migrate"})
 
 
-def test_migrate_builds_the_publishing_app_on_an_empty_server(empty_server, capsys):
+def test_migrate_builds_the_publishing_app_on_an_empty_server(empty_server, capsys, monkeypatch):
     with Session(empty_server.url) as s:
         s.auth.login(empty_server.email, empty_server.password)
         assert read_schema(s).collections == {}
@@ -433,6 +433,17 @@ def test_migrate_builds_the_publishing_app_on_an_empty_server(empty_server, caps
     assert "Nothing to do" in capsys.readouterr().out
     assert main(["check", str(EXAMPLE), *creds]) == 0
     assert "No drift" in capsys.readouterr().out
+    # The same from the environment, as a separate process (python -m directus_orm).
+    monkeypatch.setenv("DIRECTUS_URL", empty_server.url)
+    monkeypatch.setenv("DIRECTUS_EMAIL", empty_server.email)
+    monkeypatch.setenv("DIRECTUS_PASSWORD", empty_server.password)
+    monkeypatch.delenv("DIRECTUS_TOKEN", raising=False)
+    run = _tool("directus_orm", "check", "examples.publishing_models", cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "No drift" in run.stdout
+    monkeypatch.setenv("DIRECTUS_PASSWORD", "wrong")
+    run = _tool("directus_orm", "migrate", str(EXAMPLE), "--dry-run", cwd=ROOT)
+    assert run.returncode == 1 and "InvalidCredentials" in run.stderr
 
 
 def test_inspect_system_writes_subclasses_for_fields_added_to_system_collections(
