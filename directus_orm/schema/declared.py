@@ -307,8 +307,17 @@ def _describe_m2m(
         through._meta.collection if through is not None
         else options.junction or f"{this}_{far_coll}"
     )
-    here = options.related_field or f"{this}_id"
     there = fmeta.junction_field or f"{far_coll}_id"
+    here = options.related_field or f"{this}_id"
+    if through is not None and options.related_field is None:
+        # The junction model's many-to-one back to this collection names this side.
+        back = [
+            f.api_name for f in through._meta.fields.values()
+            if f.kind == "m2o" and f.related is not None
+            and f.related._meta.collection == this and f.api_name != there
+        ]
+        if len(back) == 1:
+            here = back[0]
     if here == there:
         raise ModelError(
             f"{where}: the junction's two keys would both be {here!r}; name this side with "

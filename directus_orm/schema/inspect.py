@@ -503,9 +503,9 @@ def _render_alias(
             out.comment = f"one-to-many to {rel.collection} (not generated)"
         else:
             out.annotation = f"list[{child}] | list[{key}] | None"
-        default_fk = None
+        # The child's key is named only when the child has several keys to this collection.
         options = _options(
-            related_field=rel.field if rel.field != default_fk and _several_fks(spec, rel) else None,
+            related_field=rel.field if _several_fks(spec, rel) else None,
             one_deselect_action=rel.one_deselect_action
             if rel.one_deselect_action not in (None, "nullify") else None,
         )

@@ -148,3 +148,28 @@ def test_an_ambiguous_one_to_many_is_refused() -> None:
     Person.model_rebuild()
     with pytest.raises(ModelError, match="exactly one many-to-one"):
         declared_schema([Person, Post])
+
+
+class Link(Model, collection="post_links"):
+    id: int | None = None
+    post: Post | int | None = None
+    tag: Tag | int | None = None
+    weight: int = 0
+
+
+class Post(Model, collection="posts"):
+    id: int | None = None
+    tags: Annotated[list[Tag] | list[int] | None, M2M(through=Link, junction_field="tag")] = None
+
+
+Link.model_rebuild()
+
+
+def test_a_junction_model_names_the_junction_and_its_keys() -> None:
+    spec = declared_schema([Tag, Link, Post])
+    assert not spec.collections["post_links"].derived
+    assert sorted(spec.collections["post_links"].fields) == ["id", "post", "tag", "weight"]
+    here = spec.relations[("post_links", "post")]
+    there = spec.relations[("post_links", "tag")]
+    assert (here.related_collection, here.one_field, here.junction_field) == ("posts", "tags", "tag")
+    assert (there.related_collection, there.one_field, there.junction_field) == ("tags", None, "post")
