@@ -17,10 +17,12 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
+from uuid import UUID
 
 import pytest
 
 from directus_orm import (
+    M2A,
     M2M,
     DirectusUser,
     Forbidden,
@@ -591,3 +593,37 @@ def test_reads_fetch_the_declared_fields_and_mismatches_are_typed(session, schem
     # System models keep reading *: their collections gain fields between versions.
     me = DirectusUser.objects.get(email=session.request("GET", "/users/me")["data"]["email"])
     assert me.model_extra is not None
+
+
+def test_migrate_builds_a_many_to_any_and_a_uuid_key(session, schema):
+    page, heading, text = unique("ma_page"), unique("ma_head"), unique("ma_text")
+
+    class Heading(Model, collection=heading):
+        id: UUID | None = None
+        title: str | None = None
+
+    class Text(Model, collection=text):
+        id: int | None = None
+        body: Annotated[str | None, FieldOptions(type="text")] = None
+
+    class Page(Model, collection=page):
+        id: int | None = None
+        blocks: Annotated[list[Heading | Text] | None, M2A()] = None
+
+    plan = migrate(session, [Heading, Text, Page])
+    schema.collections.extend([f"{page}_blocks", page, heading, text])
+    assert f"create relation {page}_blocks.item: many-to-any to {heading}, {text}" in [
+        str(s) for s in plan.steps]
+    assert check(session, [Heading, Text, Page], only_modelled=True) == []
+    assert not migrate(session, [Heading, Text, Page])
+
+    h = Heading(title="Hello")
+    h.save()
+    assert isinstance(h.id, UUID)
+    t = Text(body="World")
+    t.save()
+    p = Page(blocks=[h, t])
+    p.save()
+    got = Page.objects.select_related("blocks").get(pk=p.pk)
+    assert [type(b).__name__ for b in got.blocks] == ["Heading", "Text"]
+    assert got.blocks[0].title == "Hello" and got.blocks[1].body == "World"
