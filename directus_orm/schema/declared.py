@@ -122,6 +122,8 @@ def _scalar_field(
             f"{where}: no Directus type for {python!r}; declare one with "
             "Annotated[..., FieldOptions(type=...)]"
         )
+    if python == list[str]:
+        accepts += ("json",)  # a list of strings in a JSON column (directus_users.tags)
     # What the server reports for what migrate creates (SQLite: decimals are
     # floats, uuid columns other than a key are strings, json is json).
     if python is UUID or ftype == "uuid":
@@ -229,8 +231,9 @@ class _Builder:
 
 
 def declared_schema(models: Iterable[type[Model]]) -> SchemaSpec:
-    """The collections, fields and relations that ``models`` need."""
-    models = list(models)
+    """The collections, fields and relations that ``models`` need (with the models they
+    relate to, system models excepted)."""
+    models = _with_related(list(models))
     b = _Builder()
     for model in models:
         meta = model._meta
@@ -243,6 +246,23 @@ def declared_schema(models: Iterable[type[Model]]) -> SchemaSpec:
     for model in models:
         _describe_model(b, model)
     return b.spec
+
+
+def _with_related(models: list[type[Model]]) -> list[type[Model]]:
+    out = list(dict.fromkeys(models))
+    seen = set(out)
+    i = 0
+    while i < len(out):
+        for fmeta in out[i]._meta.fields.values():
+            for target in (fmeta.related, fmeta.through, *fmeta.targets):
+                if (
+                    target is not None and target not in seen
+                    and not target._meta.collection.startswith("directus_")
+                ):
+                    seen.add(target)
+                    out.append(target)
+        i += 1
+    return out
 
 
 def _describe_model(b: _Builder, model: type[Model]) -> None:
