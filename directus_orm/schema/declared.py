@@ -249,17 +249,18 @@ def declared_schema(models: Iterable[type[Model]]) -> SchemaSpec:
 
 
 def _with_related(models: list[type[Model]]) -> list[type[Model]]:
+    """``models`` and the models they relate to whose collections none of them covers."""
     out = list(dict.fromkeys(models))
-    seen = set(out)
+    covered = {m._meta.collection for m in out}
     i = 0
     while i < len(out):
         for fmeta in out[i]._meta.fields.values():
             for target in (fmeta.related, fmeta.through, *fmeta.targets):
-                if (
-                    target is not None and target not in seen
-                    and not target._meta.collection.startswith("directus_")
-                ):
-                    seen.add(target)
+                if target is None:
+                    continue
+                collection = target._meta.collection
+                if collection not in covered and not collection.startswith("directus_"):
+                    covered.add(collection)
                     out.append(target)
         i += 1
     return out
