@@ -43,6 +43,7 @@ from ._core.exceptions import (
     OutOfTime,
     QueryError,
     RangeNotSatisfiable,
+    RecordNotReturned,
     RecordNotUnique,
     RequestsExceeded,
     ResourceRestricted,
@@ -67,9 +68,10 @@ from ._models.manager import Manager, QuerySetManager
 from ._models.model import Model
 from ._models.queryset import GroupedQuerySet, QuerySet
 from ._models.reads import Page
-from ._models.relations.fields import M2A, M2M, Key, pk_of
+from ._models.relations.fields import M2A, M2M, Expanded, Key, pk_of
 from ._models.relations.manager import RelatedManager, related
 from ._query.aggregates import Aggregate, Avg, AvgDistinct, Count, CountDistinct, Max, Min, Sum, SumDistinct
+from ._query.functions import Day, FieldFunction, Hour, Minute, Month, Second, Week, Weekday, Year
 from ._query.q import Q
 from ._query.variables import (
     CURRENT_POLICIES,
@@ -103,7 +105,9 @@ from ._services.access import (
     Roles,
 )
 from ._services.auth import AsyncAuth, Auth
+from ._services.extensions import AsyncExtensions, Extension, Extensions
 from ._services.files import AssetStream, AsyncAssetStream, AsyncFiles, Files
+from ._services.flows import AsyncFlows, Flows
 from ._services.history import (
     Activity,
     AsyncActivity,
@@ -114,6 +118,7 @@ from ._services.history import (
     Presets,
     Revisions,
 )
+from ._services.imports import ImportedCollection, ImportMode, ImportResult
 from ._services.items import AsyncItems, AsyncSingleton, Items, Result, Singleton
 from ._services.multipart import AssetFit, AssetFormat, AssetTransforms, FileSource, Upload, UploadProgress
 from ._services.schema import (
@@ -130,8 +135,10 @@ from ._services.schema import (
 )
 from ._services.server import AsyncServer, Server
 from ._services.settings import AsyncSettings, Settings
+from ._services.shares import AsyncShares, Shares, ShareToken
 from ._services.users import AsyncTfa, AsyncUsers, InviteResult, Tfa, TfaSecret, Users
 from ._services.utils import AsyncUtils, ExportFormat, Utils
+from ._services.versions import AsyncVersions, VersionComparison, Versions
 from ._session import AsyncSession, Session
 from ._system.info import (
     CollectionMetaInfo,
@@ -184,8 +191,10 @@ __all__ = [
     "AsyncAuth",
     "AsyncCollections",
     "AsyncComments",
+    "AsyncExtensions",
     "AsyncFields",
     "AsyncFiles",
+    "AsyncFlows",
     "AsyncItems",
     "AsyncPermissions",
     "AsyncPolicies",
@@ -199,11 +208,13 @@ __all__ = [
     "AsyncServer",
     "AsyncSession",
     "AsyncSettings",
+    "AsyncShares",
     "AsyncSingleton",
     "AsyncSubscription",
     "AsyncTfa",
     "AsyncUsers",
     "AsyncUtils",
+    "AsyncVersions",
     "Auth",
     "AuthData",
     "AuthenticationError",
@@ -231,6 +242,7 @@ __all__ = [
     "CURRENT_ROLES",
     "current_user",
     "CURRENT_USER",
+    "Day",
     "DirectusAccess",
     "DirectusActivity",
     "DirectusCollection",
@@ -258,9 +270,13 @@ __all__ = [
     "DirectusVersion",
     "DynamicVariable",
     "EmailLimitExceeded",
+    "Expanded",
     "ExportFormat",
+    "Extension",
+    "Extensions",
     "FailedValidation",
     "FieldError",
+    "FieldFunction",
     "FieldMetaInfo",
     "FieldNotLoaded",
     "Fields",
@@ -268,11 +284,16 @@ __all__ = [
     "Files",
     "FileSource",
     "FileStorage",
+    "Flows",
     "Forbidden",
     "get_current_session",
     "GroupedQuerySet",
     "HeadersTooLarge",
+    "Hour",
     "IllegalAssetTransformation",
+    "ImportedCollection",
+    "ImportMode",
+    "ImportResult",
     "InternalServerError",
     "InvalidCredentials",
     "InvalidForeignKey",
@@ -296,13 +317,15 @@ __all__ = [
     "MemoryStorage",
     "MethodNotAllowed",
     "Min",
+    "Minute",
     "MissingExtraError",
     "Model",
+    "Month",
     "MultipleObjectsReturned",
     "NoSessionError",
     "NotNullViolation",
-    "now",
     "NOW",
+    "now",
     "ObjectDoesNotExist",
     "OutOfTime",
     "Page",
@@ -327,6 +350,7 @@ __all__ = [
     "RealtimeServerError",
     "RealtimeSettings",
     "RealtimeUnavailable",
+    "RecordNotReturned",
     "RecordNotUnique",
     "related",
     "RelatedManager",
@@ -344,11 +368,14 @@ __all__ = [
     "SchemaMismatch",
     "SchemaQuerySet",
     "SchemaSnapshot",
+    "Second",
     "Server",
     "ServiceUnavailable",
     "Session",
     "set_default_session",
     "Settings",
+    "Shares",
+    "ShareToken",
     "Singleton",
     "Subscription",
     "SubscriptionError",
@@ -369,8 +396,13 @@ __all__ = [
     "Utils",
     "ValueOutOfRange",
     "ValueTooLong",
+    "VersionComparison",
     "VersionHashMismatch",
+    "Versions",
+    "Week",
+    "Weekday",
     "WrongSessionKind",
+    "Year",
 ]
 
 # Reprs, tracebacks and docs say directus_orm.SyncDriver, not directus_orm._session.Session.

@@ -56,7 +56,11 @@ class PermissionQuerySet(QuerySet[T]):
         return len(rows)
 
     def _aggregate_flow(
-        self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
+        self,
+        session: BaseSession,
+        aggregates: Mapping[str, Aggregate],
+        group: tuple[str, ...],
+        sort: Sequence[str] | None = None,
     ) -> Flow[list[dict[str, Any]]]:
         raise QueryError(
             "/permissions answers aggregate queries with its system permissions instead of "
@@ -231,7 +235,11 @@ class SchemaQuerySet(QuerySet[T]):
         yield  # pragma: no cover - makes this a generator
 
     def _aggregate_flow(
-        self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
+        self,
+        session: BaseSession,
+        aggregates: Mapping[str, Aggregate],
+        group: tuple[str, ...],
+        sort: Sequence[str] | None = None,
     ) -> Flow[list[dict[str, Any]]]:
         raise QueryError(
             f"{self.model.__name__}: /{self.model._meta.endpoint} ignores aggregate and "
