@@ -383,15 +383,22 @@ def _render_class(mod: _Module, coll: CollectionSpec) -> str:
 def _field_line(name: str, annotation: str, default: str | None) -> str:
     tail = "" if default is None else f" = {default}"
     line = f"    {name}: {annotation}{tail}"
-    if len(line) <= LINE or not annotation.startswith("Annotated["):
+    if len(line) <= LINE:
         return line
+    if not annotation.startswith("Annotated["):
+        # As ruff format does: the annotation in parentheses, split at `|` if still too long.
+        if len(annotation) + 8 <= LINE:
+            return f"    {name}: (\n        {annotation}\n    ){tail}"
+        parts = _split_top(annotation, "|")
+        body = "\n".join(("        " if i == 0 else "        | ") + p for i, p in enumerate(parts))
+        return f"    {name}: (\n{body}\n    ){tail}"
     inner = _split_top(annotation[len("Annotated["):-1])
     body = "".join(f"        {part},\n" for part in inner)
     return f"    {name}: Annotated[\n{body}    ]{tail}"
 
 
-def _split_top(text: str) -> list[str]:
-    """Split on commas outside brackets and strings."""
+def _split_top(text: str, sep: str = ",") -> list[str]:
+    """Split on ``sep`` outside brackets and strings."""
     parts: list[str] = []
     depth = 0
     quote: str | None = None
@@ -406,7 +413,7 @@ def _split_top(text: str) -> list[str]:
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif ch == "," and depth == 0:
+        elif ch == sep and depth == 0:
             parts.append(text[start:i].strip())
             start = i + 1
     parts.append(text[start:].strip())
@@ -472,15 +479,16 @@ def _render_m2o(
     parts = [p for p in (target, key) if p]
     if target is None:
         out.comment = f"many-to-one to {rel.related_collection} (not generated)"
-    out.annotation = " | ".join([*parts, "None"])
-    out.default = "None"
+    if f.nullable or f.generated or f.default is not None:
+        out.annotation = " | ".join([*parts, "None"])
+        out.default = "None"
+    else:  # NOT NULL without a default: required, as for any other column
+        out.annotation = " | ".join(parts)
     if rel.on_delete not in (None, "SET NULL") and target is not None:
         opt = _options(on_delete=rel.on_delete)
         assert opt is not None
         out.metadata.append(opt)
         mod.extra.add("FieldOptions")
-    if not f.nullable:
-        out.comment = (out.comment + "; " if out.comment else "") + "required on the server"
     return out
 
 

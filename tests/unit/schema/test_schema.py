@@ -175,3 +175,30 @@ def test_a_junction_model_names_the_junction_and_its_keys() -> None:
     there = spec.relations[("post_links", "tag")]
     assert (here.related_collection, here.one_field, here.junction_field) == ("posts", "tags", "tag")
     assert (there.related_collection, there.one_field, there.junction_field) == ("tags", None, "post")
+
+
+def test_long_names_are_laid_out_as_ruff_formats_them(tmp_path: Path) -> None:
+    spec = SchemaSpec()
+    a = "a_very_long_collection_name_for_articles_in_the_archive"
+    b = "yet_another_extremely_long_collection_name_for_the_other_authors_and_all"
+    for name in (a, b):
+        coll = CollectionSpec(name, singleton=name == b)
+        coll.fields["identifier_of_the_item"] = FieldSpec(
+            name, "identifier_of_the_item", "string", nullable=False, primary_key=True)
+        spec.collections[name] = coll
+    fk = "required_editor_with_a_long_name_too"
+    spec.collections[a].fields[fk] = FieldSpec(a, fk, "string", nullable=False)
+    spec.relations[(a, fk)] = RelationSpec(a, fk, b, one_field="edited_articles_of_this_author")
+    spec.collections[b].fields["edited_articles_of_this_author"] = FieldSpec(
+        b, "edited_articles_of_this_author", "alias", special=("o2m",))
+    long_text = "some_very_long_required_text_field_name_that_goes_on_and_on_and_on"
+    spec.collections[a].fields[long_text] = FieldSpec(a, long_text, "text", nullable=False)
+    source = render_models(spec)
+    # A NOT NULL many-to-one without a default is required, like any other column.
+    assert (f"    {fk}: (\n        YetAnotherExtremelyLongCollectionNameForTheOtherAuthorsAndAll | str\n"
+            "    )\n") in source
+    path = tmp_path / "long.py"
+    path.write_text(source)
+    fmt = subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--check", str(path)],
+                         capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + source
