@@ -9,7 +9,7 @@ from typing import Any
 
 from directus_orm.schema import migrate as migrate_schema
 
-from ._connect import add_connection_args, guarded, open_session
+from ._connect import add_connection_args, guarded, open_session, split_list
 
 __all__ = ["add_parser", "run"]
 
@@ -25,8 +25,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("models", help="a dotted module (app.models) or a .py file")
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     parser.add_argument("--allow-delete", action="store_true",
-                        help="also drop fields and collections the models lack, and change "
-                        "column types")
+                        help="also drop the fields of modelled collections that the models "
+                        "lack, and change column types")
+    parser.add_argument("--drop", metavar="A,B",
+                        help="with --allow-delete: also drop these collections (no model may "
+                        "declare them)")
     add_connection_args(parser)
     return parser
 
@@ -37,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         sys.path.insert(0, os.getcwd())
     with open_session(args) as session:
         plan = migrate_schema(session, args.models, dry_run=args.dry_run,
-                              allow_delete=args.allow_delete)
+                              allow_delete=args.allow_delete, drop=split_list(args.drop))
     print(plan)
     if plan and args.dry_run:
         print(f"{len(plan)} step(s) planned; run without --dry-run to apply", file=sys.stderr)

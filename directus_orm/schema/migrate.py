@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .. import BaseSession, DirectusORMError
 from ._drive import Req, SchemaFlow, arun, run
 from .declared import declared_schema, load_models
@@ -27,15 +29,18 @@ def migrate(
     *,
     dry_run: bool = False,
     allow_delete: bool = False,
+    drop: Sequence[str] = (),
 ) -> Plan:
     """Create the collections, fields and relations ``models`` need, and return the plan.
 
     ``dry_run`` only plans. Without ``allow_delete`` nothing is dropped and no
-    column changes type (those steps are listed in ``Plan.skipped``). A second
-    run plans nothing.
+    column changes type (those steps are listed in ``Plan.skipped``); with it,
+    fields that no model declares are dropped from modelled collections, and
+    the collections named in ``drop`` (which no model may declare) are
+    dropped. A second run plans nothing.
     """
-    return run(session, migrate_flow(models, dry_run=dry_run, allow_delete=allow_delete),
-               "migrate")
+    return run(session, migrate_flow(models, dry_run=dry_run, allow_delete=allow_delete,
+                                     drop=drop), "migrate")
 
 
 async def amigrate(
@@ -44,23 +49,29 @@ async def amigrate(
     *,
     dry_run: bool = False,
     allow_delete: bool = False,
+    drop: Sequence[str] = (),
 ) -> Plan:
     """Async :func:`migrate`."""
     return await arun(
-        session, migrate_flow(models, dry_run=dry_run, allow_delete=allow_delete), "migrate"
+        session,
+        migrate_flow(models, dry_run=dry_run, allow_delete=allow_delete, drop=drop),
+        "migrate",
     )
 
 
-def plan_flow(models: Models, *, allow_delete: bool = False) -> SchemaFlow[Plan]:
+def plan_flow(
+    models: Models, *, allow_delete: bool = False, drop: Sequence[str] = ()
+) -> SchemaFlow[Plan]:
     declared = declared_schema(load_models(models))
     actual = yield from read_schema_flow()
-    return make_plan(declared, actual, allow_delete=allow_delete)
+    return make_plan(declared, actual, allow_delete=allow_delete, drop=drop)
 
 
 def migrate_flow(
-    models: Models, *, dry_run: bool = False, allow_delete: bool = False
+    models: Models, *, dry_run: bool = False, allow_delete: bool = False,
+    drop: Sequence[str] = (),
 ) -> SchemaFlow[Plan]:
-    plan = yield from plan_flow(models, allow_delete=allow_delete)
+    plan = yield from plan_flow(models, allow_delete=allow_delete, drop=drop)
     if dry_run or not plan:
         return plan
     done: list[Step] = []

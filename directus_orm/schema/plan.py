@@ -8,9 +8,11 @@ fields or relations endpoints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .. import DirectusORMError
 from ._drive import Req
 from .spec import CollectionSpec, FieldSpec, RelationSpec, SchemaSpec
 
@@ -124,8 +126,20 @@ def _pairs(path: str, *parts: str) -> str:
     return path + "".join("/" + quote(p, safe="") for p in parts)
 
 
-def make_plan(declared: SchemaSpec, actual: SchemaSpec, *, allow_delete: bool = False) -> Plan:
-    """The steps that make ``actual`` match ``declared``."""
+def make_plan(
+    declared: SchemaSpec,
+    actual: SchemaSpec,
+    *,
+    allow_delete: bool = False,
+    drop: Sequence[str] = (),
+) -> Plan:
+    """The steps that make ``actual`` match ``declared``.
+
+    ``allow_delete`` drops the fields of modelled collections that no model
+    declares and changes column types. Collections without a model are never
+    dropped unless named in ``drop`` (a server usually holds more than one
+    module models).
+    """
     plan = Plan()
     creates: list[Step] = []
     columns: list[Step] = []
@@ -206,8 +220,15 @@ def make_plan(declared: SchemaSpec, actual: SchemaSpec, *, allow_delete: bool = 
                 Req("PATCH", _pairs("/relations", coll, fname), {"meta": meta}),
             ))
     for name in sorted(set(actual.collections) - set(declared.collections)):
-        later("drops data", Step("delete_collection", name, None, "",
-                                 Req("DELETE", _pairs("/collections", name))))
+        step = Step("delete_collection", name, None, "", Req("DELETE", _pairs("/collections", name)))
+        if name in drop:
+            later("drops data", step)
+    unknown = sorted(set(drop) - set(actual.collections))
+    if unknown:
+        raise DirectusORMError(f"drop names collections the server does not have: {unknown}")
+    modelled = sorted(set(drop) & set(declared.collections))
+    if modelled:
+        raise DirectusORMError(f"drop names collections that models declare: {modelled}")
     plan.steps = creates + columns + changes + aliases + relations + removals
     return plan
 

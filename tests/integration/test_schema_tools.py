@@ -512,6 +512,12 @@ def test_migrate_adds_to_an_existing_schema_and_deletes_only_when_allowed(sessio
     assert any(f"delete field {a}.items" in s for s in plan.skipped)
     migrate(session, [A, B2], allow_delete=False)
     assert "label" in read_schema(session).collections[b].fields
+    done = migrate(session, [A, B2], allow_delete=True)
+    assert done.applied and {str(s) for s in done.steps} == {
+        f"delete field {b}.label", f"delete field {a}.items"}, "no other collection is dropped"
+    after = read_schema(session)
+    assert "label" not in after.collections[b].fields and "items" not in after.collections[a].fields
+    assert check(session, [A, B2], only_modelled=True) == []
 
 
 def test_migrate_reports_the_failed_step(session, schema):

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import pytest
 
-from directus_orm import M2A, M2M, Model
+from directus_orm import M2A, M2M, DirectusORMError, Model
 from directus_orm.schema import (
     CollectionSpec,
     FieldOptions,
@@ -202,3 +202,32 @@ def test_long_names_are_laid_out_as_ruff_formats_them(tmp_path: Path) -> None:
     fmt = subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--check", str(path)],
                          capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout + source
+
+
+def test_removals_and_type_changes_wait_for_allow_delete() -> None:
+    declared = declared_schema([Tag])
+    actual = declared_schema([Tag])
+    actual.collections["tags"].fields["old"] = FieldSpec("tags", "old", "string")
+    actual.collections["tags"].fields["label"].type = "integer"
+    actual.collections["stale"] = CollectionSpec("stale")
+    actual.collections["other"] = CollectionSpec("other")
+    plan = make_plan(declared, actual, drop=["stale"])
+    assert not plan.steps
+    assert plan.skipped == [
+        "alter field tags.label: type integer -> string (may lose data)",
+        "delete field tags.old (drops data)",
+        "delete collection stale (drops data)",
+    ]
+    assert "skipped (needs allow_delete)" in str(plan)
+    # A collection without a model is dropped only when named; `other` stays.
+    plan = make_plan(declared, actual, allow_delete=True, drop=["stale"])
+    assert [(s.action, s.request.method, s.request.path) for s in plan.steps] == [
+        ("alter_field", "PATCH", "/fields/tags/label"),
+        ("delete_field", "DELETE", "/fields/tags/old"),
+        ("delete_collection", "DELETE", "/collections/stale"),
+    ]
+    assert not any(s.collection == "other" for s in make_plan(declared, actual, allow_delete=True).steps)
+    with pytest.raises(DirectusORMError, match="models declare"):
+        make_plan(declared, actual, allow_delete=True, drop=["tags"])
+    with pytest.raises(DirectusORMError, match="does not have"):
+        make_plan(declared, actual, allow_delete=True, drop=["nope"])
