@@ -305,7 +305,8 @@ class QuerySet(WriteFlows[T]):
         """Stream every match in chunks, with constant memory and no cache.
 
         Pages by primary key (keyset) when the QuerySet is unsorted or sorted by
-        primary key, by offset otherwise.
+        a numeric primary key, by offset otherwise (Directus cannot compare uuid
+        or string keys with ``_gt``).
         """
         session = self._sync("iterator")
         go, remaining = self._iter_plan(chunk_size)
