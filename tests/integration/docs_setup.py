@@ -216,6 +216,17 @@ def realtime(s: Schema) -> None:
     s.seed("articles", [{"title": f"#{i}", "status": "published" if i % 2 else "draft"} for i in range(1, 4)])
 
 
+def schema_tools(s: Schema) -> None:
+    """docs/schema.md: its examples create ``authors`` and ``articles`` with ``migrate``; they
+    are dropped after the page (articles first)."""
+    for name in ("articles", "authors"):
+        try:  # left over by an interrupted run
+            s.session.request("DELETE", f"/collections/{name}")
+        except Exception:
+            pass
+    s.collections += ["authors", "articles"]
+
+
 SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "README.md": articles,
     "querying.md": authors_and_articles,
@@ -224,4 +235,5 @@ SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "services.md": services,
     "relations.md": relations,
     "realtime.md": realtime,
+    "schema.md": schema_tools,
 }
