@@ -72,6 +72,7 @@ run_tests() {
   }
   step ruff ruff check .
   step mypy mypy --strict directus_orm
+  step import-layers lint-imports
   step mypy-scripts mypy --strict scripts/directus_local.py
   # The assert_type files: both checkers must agree on every inferred type.
   step mypy-typing mypy --strict tests/typing
