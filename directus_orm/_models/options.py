@@ -7,14 +7,16 @@ import sys
 import threading
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeGuard, Union, get_args, get_origin
 
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
-from .._core.exceptions import FieldError
+from .._core.exceptions import FieldError, ValidationError
 from .relations.fields import M2A, M2M, relation_field_schema
 from .relations.loaded import after_load
 from .state import _STATE, LoadedPage, is_model, state_of
@@ -186,6 +188,7 @@ class ModelOptions:
         self._relational: tuple[FieldMeta, ...] | None = None
         self._to_many: tuple[FieldMeta, ...] | None = None
         self._validators: dict[str, SchemaValidator] = {}
+        self._adapters: dict[str, TypeAdapter[Any]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -252,6 +255,43 @@ class ModelOptions:
     def json_fields(self) -> tuple[str, ...]:
         """Fields whose values can change in place (JSON objects and lists)."""
         return tuple(f.name for f in self.fields.values() if f.kind == "json")
+
+    # ------------------------------------------------------------ writes
+
+    def check_values(self, values: Mapping[str, Any]) -> None:
+        """Check values (by Python field name) against the field types before a write.
+
+        Raises :class:`~directus_orm.ValidationError` naming every field whose value the
+        model's type rejects (a choice its ``Literal`` lacks, text for a number), so that
+        nothing is written that no read could load again. Relation fields are not checked.
+        """
+        problems: dict[str, str] = {}
+        fields = self.fields
+        for name, value in values.items():
+            meta = fields.get(name)
+            if meta is None or meta.kind in RELATION_KINDS:
+                continue
+            try:
+                self._adapter(name).validate_python(value)
+            except PydanticValidationError as error:
+                details = error.errors()
+                problems[name] = str(details[0]["msg"]) if details else "invalid value"
+        if problems:
+            detail = "; ".join(f"{name}: {msg}" for name, msg in problems.items())
+            raise ValidationError(
+                f"{self.model.__name__}: invalid value for field(s) {list(problems)} ({detail}). "
+                "Nothing was sent",
+                model=self.model.__name__,
+                fields=list(problems),
+            )
+
+    def _adapter(self, name: str) -> TypeAdapter[Any]:
+        adapter = self._adapters.get(name)
+        if adapter is None:
+            info = self.model.model_fields[name]
+            adapter = TypeAdapter(info.rebuild_annotation())
+            self._adapters[name] = adapter
+        return adapter
 
     # ------------------------------------------------------------ hydration
 

@@ -21,6 +21,7 @@ from .._core.exceptions import QueryError
 from .._query.aggregates import Aggregate
 from .._query.q import Q
 from .batches import DEFAULT_BATCH_SIZE, Progress, ProgressBar
+from .hydrate import OnInvalid
 
 if TYPE_CHECKING:
     from .manager import QuerySetManager
@@ -268,15 +269,32 @@ class QuerySet(WriteFlows[T]):
         *,
         on_progress: Progress | None = None,
         progress: bool = False,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        unique_fields: Sequence[str] | None = None,
+        update_fields: Sequence[str] | None = None,
     ) -> list[T]:
         """Create many items in batched POSTs; fills in primary keys and server values.
 
         On a failure part-way, :class:`~directus_orm.BatchError` says which input
-        ranges were written (those objects already carry their keys).
+        ranges were written (``done``: those objects carry their keys), which may
+        have been (``unknown``) and which were not (``pending``).
+
+        ``ignore_conflicts=True, unique_fields=[...]`` creates only the objects whose
+        values of ``unique_fields`` (or primary keys, without ``unique_fields``) are
+        not in the collection yet; the others take the key of the existing row.
+        ``update_conflicts=True`` with ``update_fields=[...]`` updates those rows
+        instead (an upsert). Directus has no native upsert: the existing keys are read
+        first, in batches. Re-running the same call after any failure leaves exactly
+        one row per object.
         """
         session = self._sync("bulk_create")
         callback = ProgressBar("bulk_create ") if progress and on_progress is None else on_progress
-        return session.run_flow(self._bulk_create_flow(session, objs, batch_size, callback))
+        return session.run_flow(self._bulk_create_flow(
+            session, objs, batch_size, callback, ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts, unique_fields=unique_fields,
+            update_fields=update_fields,
+        ))
 
 
 
@@ -321,11 +339,17 @@ class QuerySet(WriteFlows[T]):
 
 
 
-    def iterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[T]:
+    def iterator(
+        self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, on_invalid: OnInvalid = "raise"
+    ) -> Iterator[T]:
         """Stream every match in chunks, with constant memory and no cache.
 
         Pages by primary key (keyset) when the QuerySet is unsorted or sorted by
-        primary key, by offset otherwise.
+        primary key, by offset otherwise. Each page is one read, retried on
+        connection errors, and continues after the last key of the page before.
+        A row that does not fit the model raises :class:`~directus_orm.HydrationError`;
+        ``on_invalid="skip"`` leaves such rows out (logging a warning), and a callable
+        (``errors.append``) receives each one's HydrationError.
         """
         session = self._sync("iterator")
         go, remaining = self._iter_plan(chunk_size)
@@ -333,7 +357,9 @@ class QuerySet(WriteFlows[T]):
         after: Any = None
         offset = self._state.offset
         while go:
-            batch = session.run_flow(self._chunk_flow(session, chunk_size, after, offset, remaining))
+            batch = session.run_flow(
+                self._chunk_flow(session, chunk_size, after, offset, remaining, on_invalid)
+            )
             yield from batch.items
             after, offset, remaining, go = self._advance(batch, after, offset, remaining, keyset)
 
@@ -441,11 +467,19 @@ class QuerySet(WriteFlows[T]):
         *,
         on_progress: Progress | None = None,
         progress: bool = False,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        unique_fields: Sequence[str] | None = None,
+        update_fields: Sequence[str] | None = None,
     ) -> list[T]:
         """Async :meth:`bulk_create`."""
         session = self._async("bulk_create")
         callback = ProgressBar("bulk_create ") if progress and on_progress is None else on_progress
-        return await session.arun_flow(self._bulk_create_flow(session, objs, batch_size, callback))
+        return await session.arun_flow(self._bulk_create_flow(
+            session, objs, batch_size, callback, ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts, unique_fields=unique_fields,
+            update_fields=update_fields,
+        ))
 
 
 
@@ -494,7 +528,9 @@ class QuerySet(WriteFlows[T]):
 
 
 
-    async def aiterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[T]:
+    async def aiterator(
+        self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, on_invalid: OnInvalid = "raise"
+    ) -> AsyncIterator[T]:
         """Async :meth:`iterator`."""
         session = self._async("iterator")
         go, remaining = self._iter_plan(chunk_size)
@@ -503,7 +539,7 @@ class QuerySet(WriteFlows[T]):
         offset = self._state.offset
         while go:
             batch = await session.arun_flow(
-                self._chunk_flow(session, chunk_size, after, offset, remaining)
+                self._chunk_flow(session, chunk_size, after, offset, remaining, on_invalid)
             )
             for item in batch.items:
                 yield item

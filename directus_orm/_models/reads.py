@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from .._core.exceptions import InvalidQuery, QueryError
+from pydantic_core import ValidationError as PydanticValidationError
+
+from .._core.exceptions import HydrationError, InvalidQuery, QueryError
 from .._core.flow import Flow
 from .._core.request import read_call
 from .._query.aggregates import Aggregate
 from .._query.filters import EmptyResultSet
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
-from .hydrate import hydrate_one
+from .hydrate import OnInvalid, hydrate_one, hydrate_rows, hydration_error
+
+logger = logging.getLogger("directus_orm")
 
 if TYPE_CHECKING:
     from .model import Model
@@ -74,6 +79,8 @@ class _Batch(Generic[T]):
     last_key: Any = None
     limit: int = 0
     """The limit the request asked for: fewer items means this was the last page."""
+    received: int | None = None
+    """Rows the server sent, when bad rows were skipped (``items`` holds fewer)."""
 
 
 
@@ -81,8 +88,14 @@ class ReadFlows(QueryCompiler[T]):
     """The sans-IO read flows of a QuerySet; the terminals in ``queryset.py`` drive them."""
 
 
-    def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
-        """One read request; returns the hydrated items and the meta block."""
+    def _fetch_flow(
+        self, session: BaseSession, query: dict[str, Any], on_invalid: OnInvalid = "raise"
+    ) -> Flow[_Batch[T]]:
+        """One read request; returns the hydrated items and the meta block.
+
+        A row that does not fit the model raises HydrationError, or with ``on_invalid``
+        ("skip" or a callable) is left out and reported.
+        """
         call = read_call(
             self._path(), query,
             base_url_length=len(session.url), max_url_length=session.max_url_length,
@@ -96,17 +109,34 @@ class ReadFlows(QueryCompiler[T]):
             # for the page (one call; no other object is freed any later for it).
             collecting = gc.isenabled()
             gc.disable()
+            received: int | None = None
             try:
-                envelope = options.validator("list").validate_json(response.content)
-                items: list[Any] = envelope["data"]
-                options.strip(items, response.content)
+                try:
+                    envelope = options.validator("list").validate_json(response.content)
+                except PydanticValidationError as error:
+                    if on_invalid == "raise":
+                        raise hydration_error(
+                            self.model, response.content, error, shape="list"
+                        ) from None
+                    items, errors, raw_rows = hydrate_rows(self.model, response.content)
+                    _report_invalid(errors, on_invalid)
+                    received = len(raw_rows)
+                    pk_api = options.pk_field.api_name
+                    tail = raw_rows[-1] if raw_rows else None
+                    envelope = {"data": items, "meta": json.loads(response.content).get("meta")}
+                else:
+                    items = envelope["data"]
+                    options.strip(items, response.content)
             finally:
                 if collecting:
                     gc.enable()
             if self._plan is not None and self._plan.unload:
                 self._plan.unload.apply(items)
             meta = envelope.get("meta") or {}
-            last = items[-1].__dict__.get(options.primary_key) if items else None
+            if received is not None:
+                last = tail.get(pk_api) if isinstance(tail, dict) else None
+            else:
+                last = items[-1].__dict__.get(options.primary_key) if items else None
         else:
             body = json.loads(response.content)
             raw = body.get("data") or []
@@ -114,7 +144,8 @@ class ReadFlows(QueryCompiler[T]):
             last = raw[-1].get(pk_api) if raw and isinstance(raw[-1], dict) else None
             items = self._shape_rows(raw)
             meta = body.get("meta") or {}
-        return _Batch(cast("list[T]", items), meta, last, int(query.get("limit") or 0))
+        return _Batch(cast("list[T]", items), meta, last, int(query.get("limit") or 0),
+                      received if rows == "model" else None)
 
 
     def _shape_rows(self, raw: list[Any]) -> list[Any]:
@@ -200,7 +231,8 @@ class ReadFlows(QueryCompiler[T]):
 
 
     def _chunk_flow(
-        self, session: BaseSession, chunk_size: int, after: Any, offset: int, remaining: int | None
+        self, session: BaseSession, chunk_size: int, after: Any, offset: int, remaining: int | None,
+        on_invalid: OnInvalid = "raise",
     ) -> Flow[_Batch[T]]:
         query, key, desc = self._chunks_plan()
         limit = chunk_size if remaining is None else min(chunk_size, remaining)
@@ -216,14 +248,14 @@ class ReadFlows(QueryCompiler[T]):
         elif offset:
             query["offset"] = offset
         try:
-            return (yield from self._fetch_flow(session, query))
+            return (yield from self._fetch_flow(session, query, on_invalid))
         except InvalidQuery as error:
             cap = _limit_cap(error)
             if cap is None or cap >= limit:
                 raise
             session._query_limit_max = cap  # QUERY_LIMIT_MAX: smaller chunks from now on
             query["limit"] = cap
-            return (yield from self._fetch_flow(session, query))
+            return (yield from self._fetch_flow(session, query, on_invalid))
 
 
     def _iter_plan(self, chunk_size: int) -> tuple[bool, int | None]:
@@ -388,7 +420,7 @@ class ReadFlows(QueryCompiler[T]):
     def _advance(
         self, batch: _Batch[T], after: Any, offset: int, remaining: int | None, keyset: bool
     ) -> tuple[Any, int, int | None, bool]:
-        count = len(batch.items)
+        count = len(batch.items) if batch.received is None else batch.received
         if remaining is not None:
             remaining -= count
         if keyset:
@@ -401,6 +433,14 @@ class ReadFlows(QueryCompiler[T]):
         if batch.limit and count < batch.limit:
             go = False
         return after, offset, remaining, go
+
+
+def _report_invalid(errors: list[HydrationError], on_invalid: OnInvalid) -> None:
+    for error in errors:
+        if callable(on_invalid):
+            on_invalid(error)
+        else:
+            logger.warning("skipped: %s", error)
 
 
 def _read(qs: ReadFlows[Any], session: BaseSession, query: dict[str, Any]) -> Any:

@@ -20,6 +20,7 @@ from typing_extensions import TypeVar
 
 from .._core.flow import Flow, Refresh
 from .._core.request import Call
+from .._models.hydrate import validate_envelope
 from .._models.model import Model
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def _one(model: type[M], response: httpx.Response) -> M | None:
     if not response.content:
         return None
     options = model._meta
-    obj: M | None = options.validator("one").validate_json(response.content)["data"]
+    obj: M | None = validate_envelope(model, response.content, "one")["data"]
     if obj is not None:
         options.strip((obj,))
     return obj
@@ -54,7 +55,7 @@ def _many(model: type[M], response: httpx.Response) -> list[M]:
     if not response.content:
         return []
     options = model._meta
-    data = options.validator("list").validate_json(response.content)["data"]
+    data = validate_envelope(model, response.content, "list")["data"]
     items: list[M] = list(data or [])
     options.strip(items)
     return items

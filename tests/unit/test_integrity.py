@@ -48,7 +48,6 @@ def test_names_that_break_list_parameters_are_refused(name):
 # ------------------------------------------------------------------ 9b: a password in the URL
 
 
-@xfail(9, "repr(Session) shows the password of the URL")
 def test_url_password_not_in_repr():
     for cls in (Session, AsyncSession):
         s = cls("http://bob:S3cret@directus.test")
@@ -65,7 +64,6 @@ def _hammer(path: str, prefix: str, n: int) -> None:
         storage.set(f"{prefix}:k{i}", i)
 
 
-@xfail(10, "FileStorage loses updates when two processes share the file")
 def test_file_storage_shared_by_processes_loses_nothing(tmp_path):
     path = str(tmp_path / "tokens.json")
     ctx = multiprocessing.get_context("fork")
@@ -78,7 +76,6 @@ def test_file_storage_shared_by_processes_loses_nothing(tmp_path):
     assert len(data) == 120
 
 
-@xfail(10, "FileStorage does not expand ~")
 def test_file_storage_expands_the_home_folder(tmp_path, monkeypatch):
     home, cwd = tmp_path / "home", tmp_path / "cwd"
     home.mkdir()
@@ -93,7 +90,6 @@ def test_file_storage_expands_the_home_folder(tmp_path, monkeypatch):
 # ------------------------------------------------------------------ 11: smaller
 
 
-@xfail(11, "Retry-After as an HTTP date is ignored")
 def test_retry_after_http_date_is_honoured():
     calls: list[float] = []
 
@@ -126,7 +122,6 @@ def _auth_server(lifetime_ms: int) -> tuple[httpx.MockTransport, dict[str, int]]
     return httpx.MockTransport(handler), counts
 
 
-@xfail(11, "a token living shorter than refresh_margin is refreshed on every request")
 def test_refresh_margin_is_bounded_by_the_token_lifetime():
     transport, counts = _auth_server(3000)
     with Session(BASE, transport=transport, refresh_margin=30) as s:
@@ -150,7 +145,6 @@ def _ok(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"data": "pong"})
 
 
-@xfail(11, "a closed session raises httpx's RuntimeError")
 def test_closed_session_raises_a_typed_error():
     s = Session(BASE, transport=httpx.MockTransport(_ok))
     s.close()
@@ -159,7 +153,6 @@ def test_closed_session_raises_a_typed_error():
     assert isinstance(caught.value, d.DirectusORMError)
 
 
-@xfail(11, "a closed async session raises httpx's RuntimeError")
 @pytest.mark.anyio
 async def test_async_session_used_after_its_block_raises_a_typed_error():
     async with AsyncSession(BASE, transport=httpx.MockTransport(_ok)) as s:
@@ -173,7 +166,6 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@xfail(11, "leaving with-blocks out of order leaves a closed session current")
 def test_with_blocks_left_out_of_order_leave_no_closed_session_current():
     a = Session(BASE, transport=httpx.MockTransport(_ok))
     b = Session(BASE, transport=httpx.MockTransport(_ok))

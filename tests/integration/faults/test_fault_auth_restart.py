@@ -36,15 +36,13 @@ def rows_schema(module_session) -> Iterator[None]:
         builder.drop()
 
 
-DOWNGRADE = "issue 11 defect 3: after a failed refresh the session goes on anonymously"
-
 REFRESH_FAULTS = [
     pytest.param(("drop_before", {}), id="drop_before"),
     pytest.param(("reset_before", {}), id="reset_before"),
     pytest.param(("status_before", {"status": 502}), id="status_before-502"),
     pytest.param(("status_before", {"status": 503}), id="status_before-503"),
     *[
-        pytest.param(fault, id=name, marks=pytest.mark.xfail(strict=True, reason=DOWNGRADE))
+        pytest.param(fault, id=name)
         for fault, name in [
             (("drop_after", {}), "drop_after"),
             (("reset_mid", {}), "reset_mid"),
@@ -83,7 +81,6 @@ def test_refresh(fault, proxy, directus_server, check):
     check.rows(COLL, [tag], prefix=tag)
 
 
-@pytest.mark.xfail(strict=True, reason=DOWNGRADE)
 def test_expired_token_refresh_lost_is_not_a_downgrade(directus_factory):
     """The access token expires, the automatic refresh's reply is lost: later calls raise
     AuthenticationError instead of going out without a token."""
@@ -106,7 +103,6 @@ def test_expired_token_refresh_lost_is_not_a_downgrade(directus_factory):
 # ------------------------------------------------------------------ a killed server
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 defects 1-2: no BatchError.unknown, no ignore_conflicts")
 def test_server_killed_mid_bulk_create_and_restarted(check):
     server = RestartableDirectus(name="pytest-kill")
     server.start(timeout=180)

@@ -81,9 +81,7 @@ def params(faults, broken=(), reason=""):
 
 
 WRITE_PARAMS = params(WRITE_FAULTS)
-ALL_BUT_DELAY = [kind for kind, _ in WRITE_FAULTS if kind != "delay"]
-LOST_REPLY = "issue 11 defect 1: a lost reply is reported as pending (no BatchError.unknown)"
-BATCH_PARAMS = params(WRITE_FAULTS, ALL_BUT_DELAY, LOST_REPLY)
+BATCH_PARAMS = params(WRITE_FAULTS)
 
 
 def tags_in_db(check, prefix: str) -> dict[str, dict[str, Any]]:
@@ -303,9 +301,7 @@ READ_FAULTS: list[tuple[str, dict[str, Any]]] = [
     ("status_before", {"status": 429, "retry_after": "0"}),
     ("delay", {"delay": 0.3}),
 ]
-READ_PARAMS = params(
-    READ_FAULTS, ("reset_before", "reset_mid"), "issue 11 defect 8: a read reset (ReadError) is not retried"
-)
+READ_PARAMS = params(READ_FAULTS)
 
 
 @pytest.mark.parametrize("fault", READ_PARAMS)
@@ -332,7 +328,6 @@ async def test_aiterator_half_way(fault, proxy, afsession, check, prefix, seed):
 
 ASYNC_WRITE_PARAMS = params(
     [fault for fault in WRITE_FAULTS if fault[0] in ("drop_after", "reset_mid", "status_after", "drop_before")],
-    ALL_BUT_DELAY, LOST_REPLY,
 )
 
 
