@@ -55,7 +55,7 @@ class QuerySet(WriteFlows[T]):
 
     def values(self, *fields: str) -> QuerySet[dict[str, Any]]:
         """Rows as dicts (no models); ``values("id", "author.name")``."""
-        api = tuple(self._api_path(f) for f in fields)
+        api = tuple(self._list_path(f, "fields") for f in fields)
         return self._rows_clone(rows="dict", row_fields=tuple(fields), fields=api or None)
 
 
@@ -74,7 +74,7 @@ class QuerySet(WriteFlows[T]):
             raise QueryError("values_list() needs at least one field")
         if flat and len(fields) != 1:
             raise QueryError("values_list(flat=True) takes exactly one field")
-        api = tuple(self._api_path(f) for f in fields)
+        api = tuple(self._list_path(f, "fields") for f in fields)
         return self._rows_clone(
             rows="flat" if flat else "tuple", row_fields=tuple(fields), fields=api
         )
@@ -85,7 +85,7 @@ class QuerySet(WriteFlows[T]):
         """Group for :meth:`GroupedQuerySet.aggregate` (``group_by("status")``)."""
         if not fields:
             raise QueryError("group_by() needs at least one field")
-        return GroupedQuerySet(self, tuple(self._api_path(f) for f in fields))
+        return GroupedQuerySet(self, tuple(self._list_path(f, "groupBy") for f in fields))
 
 
 

@@ -344,7 +344,7 @@ class ReadFlows(QueryCompiler[T]):
         for agg in aggregates.values():
             if not isinstance(agg, Aggregate):
                 raise QueryError(f"{agg!r} is not an aggregate (Count, Sum, Avg, Min, Max, ...)")
-            api = agg.field if agg.field == "*" else self._api_path(agg.field)
+            api = agg.field if agg.field == "*" else self._list_path(agg.field, "aggregate")
             spec.setdefault(agg.function, [])
             if api not in spec[agg.function]:
                 spec[agg.function].append(api)
@@ -378,7 +378,7 @@ class ReadFlows(QueryCompiler[T]):
                 result[name] = row.get(_group_key(name))
             for name, agg in aggregates.items():
                 picked = Aggregate.__new__(type(agg))
-                picked.field = agg.field if agg.field == "*" else self._api_path(agg.field)
+                picked.field = agg.field if agg.field == "*" else self._list_path(agg.field, "aggregate")
                 result[name] = picked.pick(row)
             out.append(result)
         return out

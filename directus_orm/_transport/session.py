@@ -39,9 +39,10 @@ from .._core.flow import Flow, Refresh, Send, Sleep
 from .._core.request import MAX_URL_LENGTH, Call, parse_response
 from .._core.storage import BaseStorage
 from .._core.values import check_json
-from . import context
+from . import context, logs
 
 logger = logging.getLogger("directus_orm")
+logs.install()
 
 
 T = TypeVar("T")

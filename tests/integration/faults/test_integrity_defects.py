@@ -245,7 +245,6 @@ def test_values_directus_cannot_hold_are_refused(tracked, proxy, check, prefix):
 # ------------------------------------------------------------------ 9: secrets
 
 
-@xfail(9, "httpcore's DEBUG record of Set-Cookie carries the refresh/session token")
 @pytest.mark.parametrize("mode", ["cookie", "session"])
 def test_no_token_in_any_log_record(directus_server, caplog, mode, check):
     caplog.set_level(logging.DEBUG)
