@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -28,12 +28,6 @@ from .exceptions import AuthenticationError, InvalidCredentials, InvalidToken, c
 from .flow import Flow, Send
 from .request import Call, parse_response
 from .storage import BaseStorage, MemoryStorage
-
-if TYPE_CHECKING:
-    pass
-
-
-
 
 AuthMode = Literal["json", "cookie", "session"]
 

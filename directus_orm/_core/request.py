@@ -23,9 +23,6 @@ from .exceptions import error_from_response
 MAX_URL_LENGTH = 8000
 
 
-_UNSET: Any = object()
-
-
 # Query keys whose values Directus reads as JSON objects in a URL.
 _JSON_KEYS = frozenset({"filter", "deep", "alias", "aggregate"})
 
@@ -61,6 +58,9 @@ class Call:
     ``params`` are extra raw URL parameters; ``json`` is the body (``None`` is a
     JSON null only when ``send_json`` is true); ``files`` is a multipart body.
     ``authenticated=False`` sends no token (login, refresh, password reset).
+    ``checks_password=True`` marks a call whose body carries the user's password
+    (2FA set-up): Directus answers a wrong one with 401 ``INVALID_CREDENTIALS``,
+    which then says nothing about the token, so the session keeps it.
     """
 
     method: str
@@ -74,6 +74,7 @@ class Call:
     files: Sequence[tuple[str, Any]] | None = None
     data: Mapping[str, Any] | None = None
     authenticated: bool = True
+    checks_password: bool = False
 
     @property
     def idempotent(self) -> bool:
@@ -88,9 +89,12 @@ class Call:
         return out
 
     def describe(self) -> str:
-        """``METHOD /path?params`` as it would be sent, for ``explain()`` and logs."""
-        params = self.url_params()
-        return f"{self.method} {self.path}" + (f"?{urlencode(params)}" if params else "")
+        """The call for a reader: ``GET /path?k=v`` with the parameters decoded, or
+        ``SEARCH /path {body}`` (what ``QuerySet.explain()`` shows)."""
+        if self.method == "SEARCH":
+            return f"SEARCH {self.path} {json.dumps(self.json, default=str)}"
+        params = "&".join(f"{k}={v}" for k, v in self.url_params())
+        return f"{self.method} {self.path}" + (f"?{params}" if params else "")
 
 
 def _json_dumps(value: Any) -> str:

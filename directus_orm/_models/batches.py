@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._core.exceptions import BatchError, BatchLimitExceeded, QueryError, outcome_unknown
@@ -13,8 +13,6 @@ from .._core.request import Call
 
 if TYPE_CHECKING:
     from .._transport.session import BaseSession
-
-
 
 
 #: Largest JSON body sent in one request (Directus refuses over 1 MB by default).
@@ -136,8 +134,3 @@ def _batch_error(
         pending=pending,
         results=[response for _, response in done],
     )
-
-
-def chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

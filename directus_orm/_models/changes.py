@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from .options import FieldMeta
 
 
-
-
 def changed_fields(obj: Model, seen: set[int] | None = None) -> list[str]:
     """Names of loaded fields whose value differs from what the server has.
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from typing_extensions import Self
 
 from .._core.exceptions import FieldError, QueryError
-from .._core.request import encode_query, path_of, read_call
+from .._core.request import path_of, read_call
 from .._query.filters import EmptyResultSet, compile_filter
 from .._query.q import Q
 from .._query.state import QueryState
@@ -49,7 +49,6 @@ def check_list_names(model: str, path: str, api_paths: Sequence[str], param: str
 class QueryCompiler(Generic[T]):
     """The state of a QuerySet and its compilation to Directus query parameters (no I/O)."""
 
-
     def __init__(
         self,
         model: type[Model],
@@ -63,7 +62,6 @@ class QueryCompiler(Generic[T]):
         self._meta_result: dict[str, Any] = {}
         self._plan: LoadPlan | None = None
 
-
     # ------------------------------------------------------------ helpers
 
     def _clone(self, **changes: Any) -> Self:
@@ -74,15 +72,12 @@ class QueryCompiler(Generic[T]):
         clone._plan = None
         return clone
 
-
     def _check_not_sliced(self, what: str) -> None:
         if self._state.sliced:
             raise QueryError(f"cannot {what} a QuerySet once a slice has been taken")
 
-
     def _resolver(self) -> ModelResolver:
         return ModelResolver(self.model)
-
 
     def _api_path(self, path: str) -> str:
         """Validate a dotted field path and translate it to Directus names.
@@ -95,7 +90,6 @@ class QueryCompiler(Generic[T]):
         if len(paths) != 1:
             raise QueryError(f"{path!r} names {len(paths)} paths ({', '.join(paths)}); name one")
         return paths[0]
-
 
     def _api_paths(self, path: str) -> list[str]:
         return api_paths(self.model, path, self._state.alias)
@@ -116,7 +110,6 @@ class QueryCompiler(Generic[T]):
             return f"<QuerySet [{shown}{more}]>"
         return f"<QuerySet {self.model.__name__}: {self.explain()}>"
 
-
     def _compile_check(self, q: Q) -> None:
         # Fail on unknown fields and lookups now, not at evaluation time.
         try:
@@ -124,8 +117,20 @@ class QueryCompiler(Generic[T]):
         except EmptyResultSet:
             pass
 
-
     # ------------------------------------------------------------ compile
+
+    def _matches_nothing(self) -> bool:
+        """Whether no row can match (``none()``, or a filter such as ``id__in=[]``).
+
+        Every flow asks this first and answers without a request when it is true.
+        """
+        if self._state.empty:
+            return True
+        try:
+            self._filter()
+        except EmptyResultSet:
+            return True
+        return False
 
     def _filter(self) -> dict[str, Any] | None:
         """The compiled filter; raises EmptyResultSet when it can match nothing."""
@@ -133,12 +138,10 @@ class QueryCompiler(Generic[T]):
             return None
         return compile_filter(Q(*self._state.where), self._resolver())
 
-
     def _load_plan(self) -> LoadPlan:
         if self._plan is None:
             self._plan = plan_load(self, augment=self._state.rows == "model")
         return self._plan
-
 
     def _base_query(self, plan: bool = True) -> dict[str, Any]:
         state = self._state
@@ -172,7 +175,6 @@ class QueryCompiler(Generic[T]):
             query.update(state.params)
         return query
 
-
     def _as_deep(self, hop: Sequence[str] = ()) -> dict[str, Any]:
         """This QuerySet as a Directus ``deep`` entry (``_filter``, ``_sort``, ``_limit``...).
 
@@ -203,7 +205,6 @@ class QueryCompiler(Generic[T]):
                 raise QueryError("search() cannot shape a many-to-many list (it would search junction rows)")
         return {"_" + key: value for key, value in query.items()}
 
-
     def _evaluation_query(self) -> dict[str, Any]:
         """The query that evaluating (iterating) sends first; raises EmptyResultSet.
 
@@ -218,19 +219,14 @@ class QueryCompiler(Generic[T]):
             query["offset"] = state.offset
         return query
 
-
     def query_params(self) -> dict[str, Any]:
         """The structured Directus query this QuerySet sends when evaluated.
 
         ``{"_empty": True}`` when it can match nothing (and sends no request).
         """
-        if self._state.empty:
+        if self._matches_nothing():
             return {"_empty": True}
-        try:
-            return self._evaluation_query()
-        except EmptyResultSet:
-            return {"_empty": True}
-
+        return self._evaluation_query()
 
     def explain(self) -> str:
         """The request evaluating this QuerySet sends, e.g. ``GET /items/articles?filter=...``.
@@ -241,18 +237,12 @@ class QueryCompiler(Generic[T]):
         query = self.query_params()
         if query.get("_empty"):
             return "(no request: the QuerySet matches nothing)"
-        call = read_call(self._path(), query)
-        if call.method == "SEARCH":
-            return f"SEARCH {call.path} {json.dumps(call.json, default=str)}"
-        params = "&".join(f"{k}={v}" for k, v in encode_query(query))
-        return f"GET {call.path}?{params}"
-
+        return read_call(self._path(), query).describe()
 
     @property
     def query(self) -> str:
         """``str(qs.query)``: the Directus parameters, as JSON."""
         return json.dumps(self.query_params(), default=str)
-
 
     # ----------------------------------------------------------- sessions
 
@@ -260,16 +250,13 @@ class QueryCompiler(Generic[T]):
         hint = " (or `async for`)" if method == "__iter__" else ""
         return sync_session(self._session, method.strip("_"), hint)
 
-
     def _async(self, method: str) -> AsyncDriver:
         return async_session(self._session, method.strip("_"))
-
 
     # -------------------------------------------------------------- flows
 
     def _path(self) -> str:
         return path_of(*self.model._meta.endpoint_parts)
-
 
     def _not_singleton(self, what: str) -> None:
         if self.model._meta.singleton:
@@ -277,7 +264,6 @@ class QueryCompiler(Generic[T]):
                 f"{self.model.__name__} is a singleton: {what} does not apply; use "
                 f"{self.model.__name__}.objects.get() and obj.save()"
             )
-
 
     def _describe_filter(self) -> str:
         try:

@@ -15,7 +15,7 @@ one raises :class:`~directus_orm.FieldNotLoaded`, never a silent ``None``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -28,11 +28,6 @@ from .options import ModelOptions, _snake_case
 from .persistence import delete_flow, refresh_flow, save_flow
 from .relations.fields import Key, key_of
 from .state import from_db, note_assignment
-
-if TYPE_CHECKING:
-    pass
-
-M = TypeVar("M", bound="Model")
 
 
 class Model(BaseModel):

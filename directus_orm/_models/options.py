@@ -17,14 +17,13 @@ from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
 from .._core.exceptions import FieldError, ValidationError
+from .._query.lookups import RELATION_KINDS, TO_MANY_KINDS, FieldKind
 from .relations.fields import M2A, M2M, relation_field_schema
 from .relations.loaded import after_load
 from .state import _STATE, LoadedPage, is_model, state_of
 
 if TYPE_CHECKING:
     from .model import Model
-
-
 
 
 class _NotLoaded:
@@ -45,9 +44,6 @@ class _NotLoaded:
 
 
 NOT_LOADED = _NotLoaded()
-
-
-FieldKind = Literal["scalar", "json", "m2o", "o2m", "m2m", "m2a", "any"]
 
 
 @dataclass(frozen=True)
@@ -152,12 +148,6 @@ def _describe_field(
     else:
         kind = "scalar"
     return FieldMeta(name, api_name, kind, nullable, related, many)
-
-
-RELATION_KINDS = frozenset({"m2o", "o2m", "m2m", "m2a"})
-
-
-TO_MANY_KINDS = frozenset({"o2m", "m2m", "m2a"})
 
 
 class ModelOptions:

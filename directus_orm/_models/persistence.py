@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from .model import Model
 
 
-
-
 """``on_progress(done, total)``: called after every batch."""
 
 
@@ -86,7 +84,7 @@ def save_flow(
     call = Call(method, path, query=query, json=body, send_json=True)
     response = yield from session.response_flow(call)
     try:
-        fresh = hydrate_one(model, response.content) if response.content else None
+        fresh = hydrate_one(model, response.content)
     except HydrationError as error:
         # The write was committed; its reply does not fit the model. The object takes
         # its primary key (so it is not created twice) and the error says it was written.

@@ -47,8 +47,6 @@ class QuerySet(WriteFlows[T]):
 
         return QuerySetManager(cls)
 
-
-
     def _rows_clone(self, **changes: Any) -> QuerySet[Any]:
         clone: QuerySet[Any] = QuerySet(self.model, replace(self._state, **changes), self._session)
         return clone
@@ -58,15 +56,11 @@ class QuerySet(WriteFlows[T]):
         api = tuple(self._list_path(f, "fields") for f in fields)
         return self._rows_clone(rows="dict", row_fields=tuple(fields), fields=api or None)
 
-
-
     @overload
     def values_list(self, field: str, /, *, flat: Literal[True]) -> QuerySet[Any]: ...
 
-
     @overload
     def values_list(self, *fields: str, flat: Literal[False] = False) -> QuerySet[tuple[Any, ...]]: ...
-
 
     def values_list(self, *fields: str, flat: bool = False) -> QuerySet[Any]:
         """Rows as tuples, or single values with ``flat=True``."""
@@ -79,15 +73,11 @@ class QuerySet(WriteFlows[T]):
             rows="flat" if flat else "tuple", row_fields=tuple(fields), fields=api
         )
 
-
-
     def group_by(self, *fields: str) -> GroupedQuerySet:
         """Group for :meth:`GroupedQuerySet.aggregate` (``group_by("status")``)."""
         if not fields:
             raise QueryError("group_by() needs at least one field")
         return GroupedQuerySet(self, tuple(self._list_path(f, "groupBy") for f in fields))
-
-
 
     # ------------------------------------------------------- evaluation
 
@@ -96,8 +86,6 @@ class QuerySet(WriteFlows[T]):
             session = self._sync("__iter__")
             self._cache = session.run_flow(self._all_flow(session))
         return self._cache
-
-
 
     @overload
     def __getitem__(self, key: int) -> T: ...
@@ -123,17 +111,11 @@ class QuerySet(WriteFlows[T]):
     def __iter__(self) -> Iterator[T]:
         return iter(self._fetch_all())
 
-
-
     def __len__(self) -> int:
         return len(self._fetch_all())
 
-
-
     def __bool__(self) -> bool:
         return bool(self._fetch_all())
-
-
 
     async def __aiter__(self) -> AsyncIterator[T]:
         if self._cache is None:
@@ -142,21 +124,15 @@ class QuerySet(WriteFlows[T]):
         for item in self._cache:
             yield item
 
-
-
     @property
     def total_count(self) -> int:
         """``meta.total_count`` of the last evaluation (ask with ``.meta("total_count")``)."""
         return self._evaluated_meta("total_count")
 
-
-
     @property
     def filter_count(self) -> int:
         """``meta.filter_count`` of the last evaluation."""
         return self._evaluated_meta("filter_count")
-
-
 
     def _evaluated_meta(self, name: str) -> int:
         if name not in self._meta_result:
@@ -165,16 +141,12 @@ class QuerySet(WriteFlows[T]):
             )
         return int(self._meta_result[name])
 
-
-
     # ------------------------------------------------- terminals (sync)
 
     def get(self, *args: Q | Mapping[str, Any], **lookups: Any) -> T:
         """The one item matching; ``Model.DoesNotExist`` or ``MultipleObjectsReturned`` otherwise."""
         session = self._sync("get")
         return session.run_flow(self._get_flow(session, args, lookups))
-
-
 
     def get_or_none(self, *args: Q | Mapping[str, Any], **lookups: Any) -> T | None:
         """Like :meth:`get`, but ``None`` when nothing matches."""
@@ -183,28 +155,20 @@ class QuerySet(WriteFlows[T]):
         except self.model.DoesNotExist:
             return None
 
-
-
     def first(self) -> T | None:
         """The first item (by the sort, else the primary key), or ``None``."""
         session = self._sync("first")
         return session.run_flow(self._first_flow(session, reverse=False))
-
-
 
     def last(self) -> T | None:
         """The last item (by the sort, else the primary key), or ``None``."""
         session = self._sync("last")
         return session.run_flow(self._first_flow(session, reverse=True))
 
-
-
     def exists(self) -> bool:
         """Whether anything matches (fetches at most one key)."""
         session = self._sync("exists")
         return session.run_flow(self._exists_flow(session))
-
-
 
     def count(self) -> int:
         """How many items match the filter and search (``aggregate[count]=*``)."""
@@ -213,36 +177,26 @@ class QuerySet(WriteFlows[T]):
         session = self._sync("count")
         return session.run_flow(self._count_flow(session))
 
-
-
     def aggregate(self, **aggregates: Aggregate) -> dict[str, Any]:
         """``aggregate(total=Sum("views"), n=Count())`` → ``{"total": ..., "n": ...}``."""
         session = self._sync("aggregate")
         rows = session.run_flow(self._aggregate_flow(session, aggregates, ()))
         return rows[0] if rows else _empty_aggregate(aggregates)
 
-
-
     def in_bulk(self, ids: Sequence[Any]) -> dict[Any, T]:
         """``{pk: item}`` for the given primary keys (missing keys are left out)."""
         session = self._sync("in_bulk")
         return session.run_flow(self._in_bulk_flow(session, ids))
-
-
 
     def page(self, number: int, size: int = 25) -> Page[T]:
         """Page ``number`` (from 1) of ``size`` items, with total and filter counts."""
         session = self._sync("page")
         return session.run_flow(self._page_flow(session, number, size))
 
-
-
     def create(self, **data: Any) -> T:
         """Create and return a new item: ``Article.objects.create(title="x")``."""
         session = self._sync("create")
         return session.run_flow(self._create_flow(session, data))
-
-
 
     def get_or_create(
         self, defaults: Mapping[str, Any] | None = None, **lookups: Any
@@ -251,16 +205,12 @@ class QuerySet(WriteFlows[T]):
         session = self._sync("get_or_create")
         return session.run_flow(self._get_or_create_flow(session, defaults, lookups))
 
-
-
     def update_or_create(
         self, defaults: Mapping[str, Any] | None = None, **lookups: Any
     ) -> tuple[T, bool]:
         """``(obj, created)``: update the match with ``defaults`` (changed fields only), or create."""
         session = self._sync("update_or_create")
         return session.run_flow(self._update_or_create_flow(session, defaults, lookups))
-
-
 
     def bulk_create(
         self,
@@ -296,8 +246,6 @@ class QuerySet(WriteFlows[T]):
             update_fields=update_fields,
         ))
 
-
-
     def bulk_update(
         self,
         objs: Sequence[T],
@@ -311,8 +259,6 @@ class QuerySet(WriteFlows[T]):
         session = self._sync("bulk_update")
         callback = ProgressBar("bulk_update ") if progress and on_progress is None else on_progress
         return session.run_flow(self._bulk_update_flow(session, objs, fields, batch_size, callback))
-
-
 
     def update(
         self,
@@ -328,16 +274,12 @@ class QuerySet(WriteFlows[T]):
         session = self._sync("update")
         return session.run_flow(self._update_flow(session, data, batch_size, on_progress))
 
-
-
     def delete(
         self, *, batch_size: int = DEFAULT_BATCH_SIZE, on_progress: Progress | None = None
     ) -> int:
         """Delete every matching item; returns how many were deleted."""
         session = self._sync("delete")
         return session.run_flow(self._delete_flow(session, batch_size, on_progress))
-
-
 
     def iterator(
         self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, on_invalid: OnInvalid = "raise"
@@ -363,16 +305,12 @@ class QuerySet(WriteFlows[T]):
             yield from batch.items
             after, offset, remaining, go = self._advance(batch, after, offset, remaining, keyset)
 
-
-
     # ------------------------------------------------ terminals (async)
 
     async def aget(self, *args: Q | Mapping[str, Any], **lookups: Any) -> T:
         """Async :meth:`get`."""
         session = self._async("get")
         return await session.arun_flow(self._get_flow(session, args, lookups))
-
-
 
     async def aget_or_none(self, *args: Q | Mapping[str, Any], **lookups: Any) -> T | None:
         """Async :meth:`get_or_none`."""
@@ -381,28 +319,20 @@ class QuerySet(WriteFlows[T]):
         except self.model.DoesNotExist:
             return None
 
-
-
     async def afirst(self) -> T | None:
         """Async :meth:`first`."""
         session = self._async("first")
         return await session.arun_flow(self._first_flow(session, reverse=False))
-
-
 
     async def alast(self) -> T | None:
         """Async :meth:`last`."""
         session = self._async("last")
         return await session.arun_flow(self._first_flow(session, reverse=True))
 
-
-
     async def aexists(self) -> bool:
         """Async :meth:`exists`."""
         session = self._async("exists")
         return await session.arun_flow(self._exists_flow(session))
-
-
 
     async def acount(self) -> int:
         """Async :meth:`count`."""
@@ -411,36 +341,26 @@ class QuerySet(WriteFlows[T]):
         session = self._async("count")
         return await session.arun_flow(self._count_flow(session))
 
-
-
     async def aaggregate(self, **aggregates: Aggregate) -> dict[str, Any]:
         """Async :meth:`aggregate`."""
         session = self._async("aggregate")
         rows = await session.arun_flow(self._aggregate_flow(session, aggregates, ()))
         return rows[0] if rows else _empty_aggregate(aggregates)
 
-
-
     async def ain_bulk(self, ids: Sequence[Any]) -> dict[Any, T]:
         """Async :meth:`in_bulk`."""
         session = self._async("in_bulk")
         return await session.arun_flow(self._in_bulk_flow(session, ids))
-
-
 
     async def apage(self, number: int, size: int = 25) -> Page[T]:
         """Async :meth:`page`."""
         session = self._async("page")
         return await session.arun_flow(self._page_flow(session, number, size))
 
-
-
     async def acreate(self, **data: Any) -> T:
         """Async :meth:`create`."""
         session = self._async("create")
         return await session.arun_flow(self._create_flow(session, data))
-
-
 
     async def aget_or_create(
         self, defaults: Mapping[str, Any] | None = None, **lookups: Any
@@ -449,16 +369,12 @@ class QuerySet(WriteFlows[T]):
         session = self._async("get_or_create")
         return await session.arun_flow(self._get_or_create_flow(session, defaults, lookups))
 
-
-
     async def aupdate_or_create(
         self, defaults: Mapping[str, Any] | None = None, **lookups: Any
     ) -> tuple[T, bool]:
         """Async :meth:`update_or_create`."""
         session = self._async("update_or_create")
         return await session.arun_flow(self._update_or_create_flow(session, defaults, lookups))
-
-
 
     async def abulk_create(
         self,
@@ -481,8 +397,6 @@ class QuerySet(WriteFlows[T]):
             update_fields=update_fields,
         ))
 
-
-
     async def abulk_update(
         self,
         objs: Sequence[T],
@@ -498,8 +412,6 @@ class QuerySet(WriteFlows[T]):
         return await session.arun_flow(
             self._bulk_update_flow(session, objs, fields, batch_size, callback))
 
-
-
     async def aupdate(
         self,
         *,
@@ -511,8 +423,6 @@ class QuerySet(WriteFlows[T]):
         session = self._async("update")
         return await session.arun_flow(self._update_flow(session, data, batch_size, on_progress))
 
-
-
     async def adelete(
         self, *, batch_size: int = DEFAULT_BATCH_SIZE, on_progress: Progress | None = None
     ) -> int:
@@ -520,13 +430,9 @@ class QuerySet(WriteFlows[T]):
         session = self._async("delete")
         return await session.arun_flow(self._delete_flow(session, batch_size, on_progress))
 
-
-
     async def alist(self) -> list[T]:
         """Evaluate and return every match as a list (the async ``list(qs)``)."""
         return [item async for item in self]
-
-
 
     async def aiterator(
         self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, on_invalid: OnInvalid = "raise"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import re
@@ -11,22 +10,18 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from pydantic_core import ValidationError as PydanticValidationError
-
 from .._core.exceptions import HydrationError, InvalidQuery, QueryError
 from .._core.flow import Flow
 from .._core.request import read_call
 from .._query.aggregates import Aggregate
-from .._query.filters import EmptyResultSet
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
-from .hydrate import OnInvalid, hydrate_one, hydrate_rows, hydration_error
+from .hydrate import OnInvalid, hydrate_one, hydrate_page, hydrate_page_skipping
 
 logger = logging.getLogger("directus_orm")
 
 if TYPE_CHECKING:
     from .model import Model
-
 
 
 T = TypeVar("T")
@@ -37,8 +32,6 @@ DEFAULT_CHUNK_SIZE = 1000
 
 #: Keys per request in ``in_bulk``.
 IN_BULK_BATCH = 500
-
-
 
 
 @dataclass
@@ -83,7 +76,6 @@ class _Batch(Generic[T]):
     """Rows the server sent, when bad rows were skipped (``items`` holds fewer)."""
 
 
-
 class ReadFlows(QueryCompiler[T]):
     """The sans-IO read flows of a QuerySet; the terminals in ``queryset.py`` drive them."""
 
@@ -103,40 +95,27 @@ class ReadFlows(QueryCompiler[T]):
         response = yield from session.response_flow(call)
         rows = self._state.rows
         if rows == "model":
-            options = self.model._meta
-            # Creating thousands of objects triggers the cyclic garbage collector
-            # again and again, for nothing: these objects hold no cycles. Pause it
-            # for the page (one call; no other object is freed any later for it).
-            collecting = gc.isenabled()
-            gc.disable()
+            items: list[Any]
             received: int | None = None
-            try:
+            if on_invalid == "raise":
+                items, meta = hydrate_page(self.model, response.content)
+            else:
                 try:
-                    envelope = options.validator("list").validate_json(response.content)
-                except PydanticValidationError as error:
-                    if on_invalid == "raise":
-                        raise hydration_error(
-                            self.model, response.content, error, shape="list"
-                        ) from None
-                    items, errors, raw_rows = hydrate_rows(self.model, response.content)
+                    items, meta = hydrate_page(self.model, response.content)
+                except HydrationError:
+                    items, meta, errors, raw_rows = hydrate_page_skipping(
+                        self.model, response.content
+                    )
                     _report_invalid(errors, on_invalid)
                     received = len(raw_rows)
-                    pk_api = options.pk_field.api_name
-                    tail = raw_rows[-1] if raw_rows else None
-                    envelope = {"data": items, "meta": json.loads(response.content).get("meta")}
-                else:
-                    items = envelope["data"]
-                    options.strip(items, response.content)
-            finally:
-                if collecting:
-                    gc.enable()
             if self._plan is not None and self._plan.unload:
                 self._plan.unload.apply(items)
-            meta = envelope.get("meta") or {}
             if received is not None:
+                tail = raw_rows[-1] if raw_rows else None
+                pk_api = self.model._meta.pk_field.api_name
                 last = tail.get(pk_api) if isinstance(tail, dict) else None
             else:
-                last = items[-1].__dict__.get(options.primary_key) if items else None
+                last = items[-1].__dict__.get(self.model._meta.primary_key) if items else None
         else:
             body = json.loads(response.content)
             raw = body.get("data") or []
@@ -146,7 +125,6 @@ class ReadFlows(QueryCompiler[T]):
             meta = body.get("meta") or {}
         return _Batch(cast("list[T]", items), meta, last, int(query.get("limit") or 0),
                       received if rows == "model" else None)
-
 
     def _shape_rows(self, raw: list[Any]) -> list[Any]:
         fields = self._state.row_fields
@@ -160,17 +138,13 @@ class ReadFlows(QueryCompiler[T]):
             return [_dig(row, paths[0]) for row in raw]
         return [tuple(_dig(row, p) for p in paths) for row in raw]
 
-
     def _all_flow(self, session: BaseSession) -> Flow[list[T]]:
         """Everything the QuerySet matches, however many pages that takes."""
         self._not_singleton("listing")
-        if self._state.empty:
+        if self._matches_nothing():
             return []
-        try:
-            query = self._evaluation_query()
-        except EmptyResultSet:
-            return []
-        cap = session._query_limit_max
+        query = self._evaluation_query()
+        cap = session.query_limit_max
         if cap is None or query["limit"] <= cap:
             try:
                 batch = yield from self._fetch_flow(session, query)
@@ -178,12 +152,11 @@ class ReadFlows(QueryCompiler[T]):
                 cap = _limit_cap(error)
                 if cap is None:
                     raise
-                session._query_limit_max = cap
+                session.learn_query_limit(cap)
             else:
                 self._meta_result = dict(batch.meta)
                 return batch.items
         return (yield from self._paged_flow(session, query, cap))
-
 
     def _paged_flow(self, session: BaseSession, query: dict[str, Any], cap: int) -> Flow[list[T]]:
         """Read in pages of the server's maximum (``QUERY_LIMIT_MAX``)."""
@@ -205,14 +178,12 @@ class ReadFlows(QueryCompiler[T]):
                 break
         return items
 
-
     @property
     def _keyset(self) -> bool:
         """Whether ``iterator()`` pages by primary key: unsorted, or sorted by it."""
         pk = self.model._meta.pk_field.api_name
         sort = self._state.sort
         return not sort or sort in ((pk,), ("-" + pk,))
-
 
     def _chunks_plan(self) -> tuple[dict[str, Any], str | None, bool]:
         """Query, keyset field (or None for offset paging) and its direction."""
@@ -229,15 +200,14 @@ class ReadFlows(QueryCompiler[T]):
             return query, pk, desc
         return query, None, False
 
-
     def _chunk_flow(
         self, session: BaseSession, chunk_size: int, after: Any, offset: int, remaining: int | None,
         on_invalid: OnInvalid = "raise",
     ) -> Flow[_Batch[T]]:
         query, key, desc = self._chunks_plan()
         limit = chunk_size if remaining is None else min(chunk_size, remaining)
-        if session._query_limit_max is not None:
-            limit = min(limit, session._query_limit_max)
+        if session.query_limit_max is not None:
+            limit = min(limit, session.query_limit_max)
         query["limit"] = limit
         if key is not None:
             if after is not None:
@@ -253,22 +223,16 @@ class ReadFlows(QueryCompiler[T]):
             cap = _limit_cap(error)
             if cap is None or cap >= limit:
                 raise
-            session._query_limit_max = cap  # QUERY_LIMIT_MAX: smaller chunks from now on
+            session.learn_query_limit(cap)  # QUERY_LIMIT_MAX: smaller chunks from now on
             query["limit"] = cap
             return (yield from self._fetch_flow(session, query, on_invalid))
-
 
     def _iter_plan(self, chunk_size: int) -> tuple[bool, int | None]:
         if chunk_size < 1:
             raise QueryError("chunk_size must be positive")
-        if self._state.empty:
-            return False, None
-        try:
-            self._filter()
-        except EmptyResultSet:
+        if self._matches_nothing():
             return False, None
         return True, self._state.limit
-
 
     def _first_flow(self, session: BaseSession, reverse: bool) -> Flow[T | None]:
         qs = self
@@ -278,7 +242,6 @@ class ReadFlows(QueryCompiler[T]):
             qs = qs.reverse()
         items = yield from qs._slice(0, 1)._all_flow(session)
         return items[0] if items else None
-
 
     def _get_flow(self, session: BaseSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Flow[T]:
         if self.model._meta.singleton:
@@ -298,7 +261,6 @@ class ReadFlows(QueryCompiler[T]):
             )
         return items[0]
 
-
     def _singleton_flow(self, session: BaseSession) -> Flow[T]:
         query = self._base_query()
         response = yield from session.response_flow(_read(self, session, query))
@@ -307,15 +269,11 @@ class ReadFlows(QueryCompiler[T]):
             raise self.model.DoesNotExist(f"{self.model.__name__} has no item yet")
         return cast(T, obj)
 
-
     def _count_flow(self, session: BaseSession) -> Flow[int]:
         self._not_singleton("count()")
-        if self._state.empty:
+        if self._matches_nothing():
             return 0
-        try:
-            query = self._base_query()
-        except EmptyResultSet:
-            return 0
+        query = self._base_query()
         for key in ("fields", "sort", "meta", "deep"):
             query.pop(key, None)
         query["aggregate"] = {"count": ["*"]}
@@ -327,13 +285,11 @@ class ReadFlows(QueryCompiler[T]):
             total = min(total, self._state.limit)
         return total
 
-
     def _exists_flow(self, session: BaseSession) -> Flow[bool]:
         pk = self.model._meta.pk_field.api_name
         qs = self._clone(fields=(pk,), sort=(), rows="flat", row_fields=(pk,), related=())
         items = yield from qs._slice(0, 1)._all_flow(session)
         return bool(items)
-
 
     def _aggregate_flow(
         self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
@@ -353,12 +309,9 @@ class ReadFlows(QueryCompiler[T]):
                 "cannot aggregate a slice: Directus aggregates the whole filter; "
                 "filter instead, or aggregate in Python over the slice"
             )
-        if self._state.empty:
+        if self._matches_nothing():
             return []
-        try:
-            query = self._base_query()
-        except EmptyResultSet:
-            return []
+        query = self._base_query()
         for key in ("fields", "meta", "deep"):
             query.pop(key, None)
         query["aggregate"] = spec
@@ -383,7 +336,6 @@ class ReadFlows(QueryCompiler[T]):
             out.append(result)
         return out
 
-
     def _in_bulk_flow(self, session: BaseSession, ids: Sequence[Any]) -> Flow[dict[Any, T]]:
         out: dict[Any, T] = {}
         keys = list(dict.fromkeys(ids))
@@ -394,18 +346,14 @@ class ReadFlows(QueryCompiler[T]):
                 out[cast("Model", item).pk] = item
         return out
 
-
     def _page_flow(self, session: BaseSession, number: int, size: int) -> Flow[Page[T]]:
         if number < 1 or size < 1:
             raise QueryError("page numbers and sizes start at 1")
         if self._state.sliced:
             raise QueryError("cannot page a sliced QuerySet; slice or page, not both")
-        if self._state.empty:
+        if self._matches_nothing():
             return Page([], number, size, 0, 0)
-        try:
-            query = self._base_query()
-        except EmptyResultSet:
-            return Page([], number, size, 0, 0)
+        query = self._base_query()
         query["limit"] = size
         query["offset"] = (number - 1) * size
         query["meta"] = ["total_count", "filter_count"]
@@ -415,7 +363,6 @@ class ReadFlows(QueryCompiler[T]):
             batch.items, number, size,
             int(meta.get("total_count") or 0), int(meta.get("filter_count") or 0),
         )
-
 
     def _advance(
         self, batch: _Batch[T], after: Any, offset: int, remaining: int | None, keyset: bool

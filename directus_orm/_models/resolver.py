@@ -13,9 +13,6 @@ if TYPE_CHECKING:
     from .model import Model
 
 
-
-
-
 class ModelResolver:
     """Answers the filter compiler's questions about a model's fields."""
 

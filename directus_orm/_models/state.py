@@ -12,8 +12,6 @@ if TYPE_CHECKING:
     from .model import Model
 
 
-
-
 _STATE = "__directus_orm__"
 
 
@@ -67,8 +65,6 @@ class LoadedPage:
             row = row if isinstance(row, dict) else {}
             state["json"] = {name: to_json(row.get(api)) for name, api in self.fields}
         return state
-
-
 
 
 def state_of(obj: Model) -> dict[str, Any]:

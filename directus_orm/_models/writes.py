@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from .model import Model
 
 
-
-
 from .reads import ReadFlows
 
 T = TypeVar("T")
@@ -128,13 +126,11 @@ def _take_keys(model: type[Model], batch: Sequence[Model], content: bytes) -> No
 class WriteFlows(ReadFlows[T]):
     """The sans-IO write flows of a QuerySet; the terminals in ``queryset.py`` drive them."""
 
-
     # ------------------------------------------------------------ write flows
 
     def _create_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         meta = self.model._meta
         return {meta.field(key).name: value for key, value in data.items() if "__" not in key}
-
 
     def _create_flow(self, session: BaseSession, data: Mapping[str, Any]) -> Flow[T]:
         values = self._create_data(data)
@@ -150,7 +146,6 @@ class WriteFlows(ReadFlows[T]):
         yield from save_flow(obj, session, force_insert=True)
         return cast(T, obj)
 
-
     def _get_or_create_flow(
         self, session: BaseSession, defaults: Mapping[str, Any] | None, lookups: dict[str, Any]
     ) -> Flow[tuple[T, bool]]:
@@ -165,7 +160,6 @@ class WriteFlows(ReadFlows[T]):
             # Created by someone else in between: return theirs.
             return (yield from self._get_flow(session, (), lookups)), False
 
-
     def _update_or_create_flow(
         self, session: BaseSession, defaults: Mapping[str, Any] | None, lookups: dict[str, Any]
     ) -> Flow[tuple[T, bool]]:
@@ -178,7 +172,6 @@ class WriteFlows(ReadFlows[T]):
             setattr(model_obj, self.model._meta.field(key).name, value)
         yield from save_flow(model_obj, session)
         return obj, False
-
 
     def _bulk_create_flow(
         self, session: BaseSession, objs: Sequence[T], batch_size: int,
@@ -224,7 +217,7 @@ class WriteFlows(ReadFlows[T]):
         def done(part: range, response: Any) -> None:
             batch = items[part.start : part.stop]
             try:
-                fresh = hydrate_many(model, response.content) if response.content else []
+                fresh = hydrate_many(model, response.content)
             except HydrationError as error:
                 _take_keys(model, batch, response.content)
                 raise HydrationError(
@@ -325,13 +318,11 @@ class WriteFlows(ReadFlows[T]):
         )
         return len(items)
 
-
     def _keys_flow(self, session: BaseSession) -> Flow[list[Any]]:
         pk = self.model._meta.pk_field.api_name
         keys_qs = self._clone(fields=(pk,), rows="flat", row_fields=(pk,), meta=(), deep=None,
                               related=())
         return (yield from keys_qs._all_flow(session))
-
 
     def _write_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         if not data:
@@ -352,7 +343,6 @@ class WriteFlows(ReadFlows[T]):
         check_json(out, model=self.model.__name__)
         return out
 
-
     def _update_flow(
         self, session: BaseSession, data: Mapping[str, Any], batch_size: int,
         on_progress: Progress | None,
@@ -366,7 +356,7 @@ class WriteFlows(ReadFlows[T]):
         path = item_path(self.model)
         # By query in one request, unless sliced or the server caps query limits
         # (QUERY_LIMIT_MAX would cap the update silently): then by keys.
-        if not self._state.sliced and session._query_limit_max is None:
+        if not self._state.sliced and session.query_limit_max is None:
             try:
                 query = self._base_query()
             except EmptyResultSet:
@@ -397,17 +387,12 @@ class WriteFlows(ReadFlows[T]):
                                total=len(keys))
         return len(keys)
 
-
     def _delete_flow(
         self, session: BaseSession, batch_size: int, on_progress: Progress | None
     ) -> Flow[int]:
         self._not_singleton("delete() on a QuerySet")
         _check_writable(self.model)
-        if self._state.empty:
-            return 0
-        try:
-            self._filter()
-        except EmptyResultSet:
+        if self._matches_nothing():
             return 0
         # Directus answers a delete by query with 204 and no count, and applies
         # its default limit of 100: resolve the keys, then delete exactly those.
@@ -421,6 +406,5 @@ class WriteFlows(ReadFlows[T]):
         yield from run_batches(session, ranges, send, what="delete", on_progress=on_progress,
                                total=len(keys))
         return len(keys)
-
 
 

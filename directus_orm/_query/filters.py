@@ -43,6 +43,7 @@ from .lookups import (
     NEGATED_OPERATORS,
     NOT_NEGATABLE,
     NULL_TEST_OPERATORS,
+    TO_MANY_KINDS,
     TRANSFORM_LOOKUPS,
     TRANSFORMS,
     UNSUPPORTED_LOOKUPS,
@@ -53,9 +54,6 @@ from .lookups import (
 )
 from .q import Q
 from .variables import DynamicVariable
-
-_TO_MANY: frozenset[FieldKind] = frozenset({"o2m", "m2m", "m2a"})
-
 
 # Directus refuses larger numbers ("not a valid number"); it accepts numeric strings.
 _MAX_SAFE_INTEGER = 2**53 - 1
@@ -300,7 +298,7 @@ def _compile_lookup(key: str, value: Any, scope: _Scope, negated: bool) -> _Tri:
     if prepared is None:  # in=[]
         return _Match.ALL if negated else _Match.NONE
     operator, json_value = prepared
-    if transform is None and field.kind in _TO_MANY and lookup.name == "isnull":
+    if transform is None and field.kind in TO_MANY_KINDS and lookup.name == "isnull":
         # "Has no related items": count() is documented; _null on an alias field is not.
         transform = TRANSFORMS["count"]
         operator, json_value = ("_eq", 0) if operator == "_null" else ("_gt", 0)
@@ -323,7 +321,7 @@ def _emit(
     if not negated:
         return _nest(keys, {operator: value})
     for index, step in enumerate(steps[:-1]):
-        if step.kind in _TO_MANY:
+        if step.kind in TO_MANY_KINDS:
             # NOT (some related item matches) == no related item matches.
             _require_top_level(scope, index, step, where)
             return {step.key: {"_none": _nest(keys[index + 1 :], {operator: value})}}
@@ -496,7 +494,7 @@ def _parse_tail(tail: Sequence[str], field: ResolvedField, where: str) -> tuple[
     elif field.kind not in lookup.applies_to:
         valid = sorted(n for n, lk in LOOKUPS.items() if field.kind in lk.applies_to)
         hint = ""
-        if field.kind in _TO_MANY:  # Directus would compare the junction row's key
+        if field.kind in TO_MANY_KINDS:  # Directus would compare the junction row's key
             hint = f", or a field of the related items ({field.api_name}__id=...)"
         raise LookupNotSupported(
             f"{where}: lookup {lookup.name!r} does not apply to {_kind_label(field)} "

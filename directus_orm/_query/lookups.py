@@ -40,7 +40,13 @@ _COLUMN: frozenset[FieldKind] = frozenset({"scalar", "m2o", "any"})  # a value i
 _SCALAR: frozenset[FieldKind] = frozenset({"scalar", "any"})  # not a relation, not json
 
 
-_TO_MANY: frozenset[FieldKind] = frozenset({"o2m", "m2m", "m2a", "any"})
+RELATION_KINDS: frozenset[FieldKind] = frozenset({"m2o", "o2m", "m2m", "m2a"})
+"""Kinds that are relations."""
+
+TO_MANY_KINDS: frozenset[FieldKind] = frozenset({"o2m", "m2m", "m2a"})
+"""Kinds that hold a list of related items: the one to-many set of the library."""
+
+_TO_MANY: frozenset[FieldKind] = TO_MANY_KINDS | {"any"}  # to-many lookups also take unknown fields
 
 
 @dataclass(frozen=True)

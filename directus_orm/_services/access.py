@@ -6,15 +6,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._models.hydrate import hydrate_many
 from .._system.models import (
     DirectusRole,
 )
-from .common import FieldPaths, _data, _many, _pk, _query
+from .common import FieldPaths, _data, _pk, _query
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
-
-
 
 
 # ===================================================== permissions, policies, roles
@@ -130,7 +129,7 @@ class RolesFlows:
         response = yield from self._session.response_flow(
             Call("GET", "/roles/me", query=_query(fields))
         )
-        return _many(DirectusRole, response)
+        return hydrate_many(DirectusRole, response.content)
 
 
 class Roles:

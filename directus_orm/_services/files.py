@@ -12,16 +12,15 @@ from typing_extensions import TypeVar, Unpack
 
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._models.hydrate import hydrate_many, hydrate_one
 from .._system.models import (
     DirectusFile,
 )
-from .common import FieldPaths, _json, _many, _one, _pk, _query
+from .common import FieldPaths, _json, _pk, _query
 from .multipart import AssetTransforms, FileSource, MultipartBody, Upload, UploadProgress, asset_params
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
-
-
 
 
 F = TypeVar("F", bound=DirectusFile, default=DirectusFile)
@@ -75,9 +74,9 @@ class FilesFlows:
         if not response.content:
             return []
         if len(uploads) == 1:
-            one = _one(model, response)
+            one = hydrate_one(model, response.content)
             return [one] if one is not None else []
-        return _match_order(uploads, body, _many(model, response))
+        return _match_order(uploads, body, hydrate_many(model, response.content))
 
     def replace(
         self, model: type[F], file: Any, upload: Upload, on_progress: UploadProgress | None,
@@ -87,7 +86,7 @@ class FilesFlows:
         response = yield from self._session.response_flow(
             self._upload_call("PATCH", path_of("files", _pk(file)), body, fields)
         )
-        return _one(model, response)
+        return hydrate_one(model, response.content)
 
     def import_url(
         self, model: type[F], url: str, data: Mapping[str, Any], fields: FieldPaths
@@ -98,7 +97,7 @@ class FilesFlows:
         response = yield from self._session.response_flow(
             _json("POST", "/files/import", body, query=_query(fields))
         )
-        return _one(model, response)
+        return hydrate_one(model, response.content)
 
     def asset(self, file: Any, transforms: Mapping[str, Any], stream: bool) -> Flow[httpx.Response]:
         call = Call("GET", path_of("assets", _pk(file)), params=asset_params(transforms))

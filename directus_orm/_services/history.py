@@ -9,6 +9,7 @@ from typing_extensions import TypeVar
 
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._models.hydrate import hydrate_one
 from .._models.model import Model
 from .._system.models import (
     DirectusActivity,
@@ -16,7 +17,7 @@ from .._system.models import (
     DirectusPreset,
     DirectusRevision,
 )
-from .common import _json, _one, _pk
+from .common import _json, _pk
 from .utils import UtilsFlows
 
 if TYPE_CHECKING:
@@ -43,13 +44,13 @@ class HistoryFlows:
         response = yield from self._session.response_flow(
             _json("POST", path_of(model._meta.endpoint), dict(data))
         )
-        return _one(model, response)
+        return hydrate_one(model, response.content)
 
     def update(self, model: type[M], key: Any, data: Mapping[str, Any]) -> Flow[M | None]:
         response = yield from self._session.response_flow(
             _json("PATCH", path_of(model._meta.endpoint, _pk(key)), dict(data))
         )
-        return _one(model, response)
+        return hydrate_one(model, response.content)
 
     def delete(self, model: type[M], keys: Any) -> Flow[None]:
         if isinstance(keys, (list, tuple)):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from .._core.flow import Flow
 from .._core.request import Call, path_of, read_call
 from .._core.values import check_json
-from .._models.hydrate import hydrate_one, validate_envelope
+from .._models.hydrate import hydrate_one, hydrate_page
 
 if TYPE_CHECKING:
     from .._models.model import Model
@@ -63,8 +63,7 @@ class ItemsFlows(Generic[T]):
     def _one(self, content: bytes) -> Result[Any]:
         if self.model is not None:
             envelope = json.loads(content) if content else {}
-            return Result(hydrate_one(self.model, content) if content else None,
-                          envelope.get("meta") or {})
+            return Result(hydrate_one(self.model, content), envelope.get("meta") or {})
         body = json.loads(content) if content else {}
         return Result(body.get("data"), body.get("meta") or {})
 
@@ -72,10 +71,8 @@ class ItemsFlows(Generic[T]):
         if not content:
             return Result([])
         if self.model is not None:
-            options = self.model._meta
-            envelope = validate_envelope(self.model, content, "list")
-            options.strip(envelope["data"], content)
-            return Result(envelope["data"], envelope.get("meta") or {})
+            items, meta = hydrate_page(self.model, content)
+            return Result(items, meta)
         body = json.loads(content)
         return Result(body.get("data") or [], body.get("meta") or {})
 

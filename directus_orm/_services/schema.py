@@ -7,17 +7,16 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._models.hydrate import hydrate_many, hydrate_one
 from .._system.models import (
     DirectusCollection,
     DirectusField,
     DirectusRelation,
 )
-from .common import _data, _json, _many, _one
+from .common import _data, _json
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
-
-
 
 
 # ====================================================== collections, fields, relations
@@ -41,11 +40,11 @@ class SchemaFlows:
     # collections
     def collections(self) -> Flow[list[DirectusCollection]]:
         response = yield from self._session.response_flow(Call("GET", "/collections"))
-        return _many(DirectusCollection, response)
+        return hydrate_many(DirectusCollection, response.content)
 
     def collection(self, name: str) -> Flow[DirectusCollection]:
         response = yield from self._session.response_flow(Call("GET", path_of("collections", name)))
-        obj = _one(DirectusCollection, response)
+        obj = hydrate_one(DirectusCollection, response.content)
         if obj is None:
             raise DirectusCollection.DoesNotExist(f"no collection {name!r}")
         return obj
@@ -59,13 +58,13 @@ class SchemaFlows:
         if fields:
             body["fields"] = [_field_spec(f) for f in fields]
         response = yield from self._session.response_flow(_json("POST", "/collections", body))
-        return _one(DirectusCollection, response)
+        return hydrate_one(DirectusCollection, response.content)
 
     def update_collection(self, name: str, meta: Mapping[str, Any]) -> Flow[DirectusCollection | None]:
         response = yield from self._session.response_flow(
             _json("PATCH", path_of("collections", name), {"meta": dict(meta)})
         )
-        return _one(DirectusCollection, response)
+        return hydrate_one(DirectusCollection, response.content)
 
     def delete_collection(self, name: str) -> Flow[None]:
         yield from self._session.response_flow(Call("DELETE", path_of("collections", name)))
@@ -75,13 +74,13 @@ class SchemaFlows:
     def fields(self, collection: str | None) -> Flow[list[DirectusField]]:
         path = path_of("fields", collection) if collection else "/fields"
         response = yield from self._session.response_flow(Call("GET", path))
-        return _many(DirectusField, response)
+        return hydrate_many(DirectusField, response.content)
 
     def field(self, collection: str, field: str) -> Flow[DirectusField]:
         response = yield from self._session.response_flow(
             Call("GET", path_of("fields", collection, field))
         )
-        obj = _one(DirectusField, response)
+        obj = hydrate_one(DirectusField, response.content)
         if obj is None:
             raise DirectusField.DoesNotExist(f"no field {collection}.{field}")
         return obj
@@ -90,7 +89,7 @@ class SchemaFlows:
         response = yield from self._session.response_flow(
             _json("POST", path_of("fields", collection), dict(spec))
         )
-        return _one(DirectusField, response)
+        return hydrate_one(DirectusField, response.content)
 
     def update_field(
         self, collection: str, field: str, spec: Mapping[str, Any]
@@ -98,7 +97,7 @@ class SchemaFlows:
         response = yield from self._session.response_flow(
             _json("PATCH", path_of("fields", collection, field), dict(spec))
         )
-        return _one(DirectusField, response)
+        return hydrate_one(DirectusField, response.content)
 
     def delete_field(self, collection: str, field: str) -> Flow[None]:
         yield from self._session.response_flow(Call("DELETE", path_of("fields", collection, field)))
@@ -108,20 +107,20 @@ class SchemaFlows:
     def relations(self, collection: str | None) -> Flow[list[DirectusRelation]]:
         path = path_of("relations", collection) if collection else "/relations"
         response = yield from self._session.response_flow(Call("GET", path))
-        return _many(DirectusRelation, response)
+        return hydrate_many(DirectusRelation, response.content)
 
     def relation(self, collection: str, field: str) -> Flow[DirectusRelation]:
         response = yield from self._session.response_flow(
             Call("GET", path_of("relations", collection, field))
         )
-        obj = _one(DirectusRelation, response)
+        obj = hydrate_one(DirectusRelation, response.content)
         if obj is None:
             raise DirectusRelation.DoesNotExist(f"no relation on {collection}.{field}")
         return obj
 
     def create_relation(self, spec: Mapping[str, Any]) -> Flow[DirectusRelation | None]:
         response = yield from self._session.response_flow(_json("POST", "/relations", dict(spec)))
-        return _one(DirectusRelation, response)
+        return hydrate_one(DirectusRelation, response.content)
 
     def update_relation(
         self, collection: str, field: str, spec: Mapping[str, Any]
@@ -129,7 +128,7 @@ class SchemaFlows:
         response = yield from self._session.response_flow(
             _json("PATCH", path_of("relations", collection, field), dict(spec))
         )
-        return _one(DirectusRelation, response)
+        return hydrate_one(DirectusRelation, response.content)
 
     def delete_relation(self, collection: str, field: str) -> Flow[None]:
         yield from self._session.response_flow(

@@ -9,11 +9,12 @@ from typing_extensions import TypeVar
 
 from .._core.flow import Flow
 from .._core.request import Call
+from .._models.hydrate import hydrate_one
 from .._models.model import Model
 from .._system.models import (
     DirectusSettings,
 )
-from .common import FieldPaths, _json, _one, _query
+from .common import FieldPaths, _json, _query
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
@@ -37,7 +38,7 @@ class SettingsFlows:
         response = yield from self._session.response_flow(
             Call("GET", "/settings", query=_query(fields))
         )
-        obj = _one(model, response)
+        obj = hydrate_one(model, response.content)
         if obj is None:
             raise model.DoesNotExist("/settings returned nothing")
         return obj
@@ -46,7 +47,7 @@ class SettingsFlows:
         response = yield from self._session.response_flow(
             _json("PATCH", "/settings", dict(data), query=_query(fields))
         )
-        return _one(model, response)
+        return hydrate_one(model, response.content)
 
 
 class Settings:

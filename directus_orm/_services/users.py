@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from typing_extensions import TypeVar
@@ -12,11 +12,12 @@ from typing_extensions import TypeVar
 from .._core.exceptions import Forbidden, InviteNotCreated
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._models.hydrate import hydrate_many, hydrate_one
 from .._models.model import Model
 from .._system.models import (
     DirectusUser,
 )
-from .common import FieldPaths, _data, _json, _many, _one, _password_flow, _pk, _query
+from .common import FieldPaths, _data, _json, _pk, _query
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
@@ -66,7 +67,7 @@ class UsersFlows:
         response = yield from self._session.response_flow(
             Call("GET", "/users/me", query=_query(fields))
         )
-        obj = _one(model, response)
+        obj = hydrate_one(model, response.content)
         if obj is None:
             raise model.DoesNotExist("/users/me returned no user")
         return obj
@@ -75,7 +76,7 @@ class UsersFlows:
         response = yield from self._session.response_flow(
             _json("PATCH", "/users/me", dict(data), query=_query(fields))
         )
-        return _one(model, response)
+        return hydrate_one(model, response.content)
 
     def invite(
         self, emails: str | Sequence[str], role: Any, invite_url: str | None, verify: bool
@@ -97,7 +98,7 @@ class UsersFlows:
             response = yield from self._session.response_flow(Call("GET", "/users", query=query))
         except Forbidden:
             return InviteResult(wanted, verified=False)
-        users = _many(DirectusUser, response)
+        users = hydrate_many(DirectusUser, response.content)
         by_email = {(u.email or "").lower(): u for u in users}
         missing = [e for e in wanted if e.lower() not in by_email]
         if missing:
@@ -135,8 +136,8 @@ class UsersFlows:
         return match.group(1) if match else None
 
     def tfa_generate(self, password: str) -> Flow[TfaSecret]:
-        call = _json("POST", "/users/me/tfa/generate", {"password": password})
-        response = yield from _password_flow(self._session, call)
+        call = replace(_json("POST", "/users/me/tfa/generate", {"password": password}), checks_password=True)
+        response = yield from self._session.response_flow(call)
         data = _data(response.json()) or {}
         return TfaSecret(secret=str(data.get("secret")), otpauth_url=str(data.get("otpauth_url")))
 

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
 
 
-
-
 ExportFormat = Literal["csv", "csv_utf8", "json", "xml", "yaml"]
 
 

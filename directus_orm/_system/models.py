@@ -62,8 +62,6 @@ if TYPE_CHECKING:
     from .._transport.session import BaseSession
 
 
-
-
 # ===================================================================== access
 
 

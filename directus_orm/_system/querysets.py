@@ -11,12 +11,11 @@ from .._core.flow import Flow
 from .._core.request import Call, path_of
 from .._models.batches import Progress
 from .._models.changes import absorb, changed_fields, insert_fields, payload
-from .._models.hydrate import OnInvalid, hydrate_one
+from .._models.hydrate import OnInvalid, hydrate_one, hydrate_rows
 from .._models.model import Model
 from .._models.queryset import QuerySet
 from .._models.reads import _Batch
 from .._models.state import from_db, mark_loaded, state_of
-from .._query.filters import EmptyResultSet
 from .._query.local import _project, _searched, _sort_key, matches
 
 if TYPE_CHECKING:
@@ -147,9 +146,7 @@ class SchemaQuerySet(QuerySet[T]):
         last = rows[-1].get(pk) if rows and isinstance(rows[-1], Mapping) else None
         items: list[Any]
         if self._state.rows == "model":
-            options = self.model._meta
-            items = [options.validator("item").validate_python(r) for r in rows]
-            options.strip(items)
+            items = hydrate_rows(self.model, rows)
         else:
             items = self._shape_rows(rows)
         asked = query.get("meta") or ()
@@ -170,12 +167,9 @@ class SchemaQuerySet(QuerySet[T]):
         return query, None, False
 
     def _count_flow(self, session: BaseSession) -> Flow[int]:
-        if self._state.empty:
+        if self._matches_nothing():
             return 0
-        try:
-            query = self._base_query()
-        except EmptyResultSet:
-            return 0
+        query = self._base_query()
         raw = yield from self._rows_flow(session, query)
         query["limit"] = self._state.limit if self._state.limit is not None else -1
         query["offset"] = self._state.offset
@@ -292,7 +286,7 @@ def _schema_save_flow(
             return False
         call = Call("PATCH", routes.item(obj), json=payload(obj, names), send_json=True)
     response = yield from session.response_flow(call)
-    fresh = hydrate_one(model, response.content) if response.content else None
+    fresh = hydrate_one(model, response.content)
     if fresh is not None:
         absorb(obj, fresh)
     else:

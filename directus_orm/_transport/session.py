@@ -142,9 +142,17 @@ class BaseSession:
         self.max_backoff = max_backoff
         self.max_url_length = max_url_length
         self._load_lock = threading.Lock()
-        # The server's QUERY_LIMIT_MAX, once a refused limit has revealed it.
         self._query_limit_max: int | None = None
         self._closed = False
+
+    @property
+    def query_limit_max(self) -> int | None:
+        """The server's ``QUERY_LIMIT_MAX``, once a refused limit has revealed it (else ``None``)."""
+        return self._query_limit_max
+
+    def learn_query_limit(self, cap: int) -> None:
+        """Remember the server's ``QUERY_LIMIT_MAX``: reads page with it from now on."""
+        self._query_limit_max = cap
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {_without_password(self.url)} auth={self._auth.mode}>"
@@ -223,7 +231,9 @@ class BaseSession:
                     refreshed = True
                     yield Refresh(generation)
                     continue
-                if isinstance(error, (InvalidToken, InvalidCredentials, TokenExpired)):
+                about_password = call.checks_password and isinstance(error, InvalidCredentials)
+                dead = isinstance(error, (InvalidToken, InvalidCredentials, TokenExpired))
+                if dead and not about_password:
                     if auth.generation == generation:
                         auth.lose()
             raise error

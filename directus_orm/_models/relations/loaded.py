@@ -14,8 +14,6 @@ if TYPE_CHECKING:
     from ..options import FieldMeta
 
 
-
-
 def after_load(obj: Model, relational: Sequence[FieldMeta], state: dict[str, Any]) -> None:
     """Finish hydrating the relation fields of one object read from the server.
 

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from ..queryset import QuerySet
 
 
-
 # ================================================================== load plan
 
 

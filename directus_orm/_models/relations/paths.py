@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from ..options import FieldMeta
 
 
-
-
 # ================================================================== paths
 
 _FUNCTION = re.compile(r"^([a-zA-Z]+)\((.*)\)$")

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from ..options import FieldMeta
 
 
-
-
 def sync_after_write(obj: Model, journal: Journal, raw: Any) -> None:
     """Give created items their keys and reset snapshots, from the write's answer.
 

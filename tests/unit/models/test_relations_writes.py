@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
 import pytest
 
 from directus_orm import (
-    M2M,
     FieldNotLoaded,
-    Key,
     Model,
     QueryError,
     Session,
@@ -26,51 +24,8 @@ from directus_orm import (
 from directus_orm._models.changes import changed_fields, payload
 from directus_orm._models.state import state_of
 
-BASE = "http://directus.test"
-
-
-class Tag(Model, collection="tags"):
-    id: int | None = None
-    label: str = ""
-
-
-class ArticleTag(Model, collection="articles_tags"):
-    id: int | None = None
-    articles_id: int | None = None
-    tags_id: Tag | int | None = None
-    weight: int = 0
-
-
-class Author(Model, collection="authors"):
-    id: int | None = None
-    name: str = ""
-    articles: list[Article] | list[int] | None = None
-
-
-class Article(Model, collection="articles"):
-    id: int | None = None
-    title: str = ""
-    author: Author | int | None = None
-    author_id = Key[int | None]()
-    tags: Annotated[list[Tag] | list[int] | None, M2M(through=ArticleTag)] = None
-
-
-class Heading(Model, collection="headings"):
-    id: int | None = None
-    text: str = ""
-
-
-class Text(Model, collection="texts"):
-    id: int | None = None
-    body: str = ""
-
-
-class Page(Model, collection="pages"):
-    id: int | None = None
-    blocks: list[Heading | Text] | None = None
-
-
-Author.model_rebuild()
+from ..models_for_tests import Article, Author, Heading, Page, Post, Tag, Text
+from ..wire import BASE
 
 
 def load(model: type[Any], data: dict[str, Any]) -> Any:
@@ -109,21 +64,21 @@ def server() -> Iterator[Server]:
 
 
 def test_many_to_many_rows_become_the_far_models() -> None:
-    article = load(Article, {"id": 1, "tags": [
+    post = load(Post, {"id": 1, "tags": [
         {"id": 10, "tags_id": {"id": 3, "label": "py"}, "weight": 2, "articles_id": 1},
         {"id": 11, "tags_id": {"id": 4, "label": "go"}, "weight": 5, "articles_id": 1},
         {"id": 12, "tags_id": None},  # a link to a deleted tag: dropped
     ]})
-    assert [(t.id, t.label) for t in article.tags] == [(3, "py"), (4, "go")]
-    assert state_of(article)["rel"]["tags"] == [(10, 3), (11, 4)]
-    rows = related(article, "tags").through
-    assert [(r.id, r.weight, r.tags_id) for r in rows] == [(10, 2, article.tags[0]), (11, 5, article.tags[1])]
-    keys = load(Article, {"id": 1, "tags": [{"id": 10, "tags_id": 3}]})
+    assert [(t.id, t.label) for t in post.tags] == [(3, "py"), (4, "go")]
+    assert state_of(post)["rel"]["tags"] == [(10, 3), (11, 4)]
+    rows = related(post, "tags").through
+    assert [(r.id, r.weight, r.tags_id) for r in rows] == [(10, 2, post.tags[0]), (11, 5, post.tags[1])]
+    keys = load(Post, {"id": 1, "tags": [{"id": 10, "tags_id": 3}]})
     assert keys.tags == [3]
     with pytest.raises(FieldNotLoaded):  # bare junction keys say nothing of the tags
-        _ = load(Article, {"id": 1, "tags": [10, 11]}).tags
+        _ = load(Post, {"id": 1, "tags": [10, 11]}).tags
     with pytest.raises(FieldNotLoaded, match="were not loaded"):
-        _ = related(load(Article, {"id": 1}), "tags").through
+        _ = related(load(Post, {"id": 1}), "tags").through
 
 
 def test_many_to_any_rows_become_instances_of_their_collection() -> None:
@@ -219,9 +174,9 @@ def test_many_to_many_diff_speaks_junction_rows() -> None:
 
 
 def test_through_rows_own_fields_are_updates() -> None:
-    article = load(Article, {"id": 1, "tags": [{"id": 10, "tags_id": 3, "weight": 1, "articles_id": 1}]})
-    related(article, "tags").through[0].weight = 7
-    assert body_of(article) == {"tags": {"create": [], "update": [{"id": 10, "weight": 7}], "delete": []}}
+    post = load(Post, {"id": 1, "tags": [{"id": 10, "tags_id": 3, "weight": 1, "articles_id": 1}]})
+    related(post, "tags").through[0].weight = 7
+    assert body_of(post) == {"tags": {"create": [], "update": [{"id": 10, "weight": 7}], "delete": []}}
 
 
 def test_many_to_any_diff() -> None:
