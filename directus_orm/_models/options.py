@@ -16,7 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
-from .._core.exceptions import FieldError, ValidationError
+from .._core.exceptions import FieldError, ValidationError, register_secret_field
 from .._query.lookups import RELATION_KINDS, TO_MANY_KINDS, FieldKind
 from .relations.fields import M2A, M2M, relation_field_schema
 from .relations.loaded import after_load
@@ -191,6 +191,9 @@ class ModelOptions:
             fields: dict[str, FieldMeta] = {}
             for name, info in self.model.model_fields.items():
                 api = info.alias if isinstance(info.alias, str) else name
+                extra = info.json_schema_extra
+                if isinstance(extra, dict) and extra.get("secret"):
+                    register_secret_field(api)  # never quoted in an error
                 fields[name] = _describe_field(self.model, name, api, info.annotation, info.metadata)
             self._by_api = {f.api_name: f for f in fields.values()}
             self._fields = fields

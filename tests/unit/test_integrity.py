@@ -176,3 +176,75 @@ def test_with_blocks_left_out_of_order_leave_no_closed_session_current():
     with pytest.raises(d.NoSessionError):
         current: Any = get_current_session()
         raise AssertionError(f"{current!r} is current after every block was left")
+
+
+# ------------------------------------------------------------------ the pure parts
+
+
+def test_outcome_unknown_tells_a_lost_reply_from_a_refusal():
+    from directus_orm._core.exceptions import error_from_response, outcome_unknown
+
+    refused = error_from_response(400, b'{"errors":[{"message":"x","extensions":{"code":"RECORD_NOT_UNIQUE"}}]}')
+    proxy_502 = error_from_response(502, b"<html>Bad Gateway</html>")
+    proxy_429 = error_from_response(429, b"<html>slow down</html>")
+    directus_503 = error_from_response(503, b'{"errors":[{"message":"x","extensions":{"code":"SERVICE_UNAVAILABLE"}}]}')
+    never_sent = d.ConnectError("refused")
+    never_sent.sent = False
+    broken = d.TransportError("reset")
+    assert [outcome_unknown(e) for e in (refused, proxy_502, proxy_429, directus_503, never_sent, broken)] == [
+        False, True, True, False, False, True]
+
+
+def test_retry_after_parses_seconds_and_dates():
+    from directus_orm._core.exceptions import parse_retry_after
+
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after(None) is None and parse_retry_after("soon") is None
+    now = 1_800_000_000.0
+    assert parse_retry_after(email.utils.formatdate(now + 30, usegmt=True), now=now) == pytest.approx(30, abs=1)
+    assert parse_retry_after(email.utils.formatdate(now - 30, usegmt=True), now=now) is None
+
+
+def test_values_directus_cannot_hold_name_their_field_not_their_value():
+    from directus_orm._core.values import check_json
+
+    check_json({"n": 2**53, "x": 1.5, "s": "fine", "j": {"deep": [-(2**53)]}})
+    for body, field in [({"n": 2**53 + 1}, "n"), ({"data": {"x": float("nan")}}, "x"),
+                        ([{"s": "a\udc00"}], "s"), ({"j": {"deep": [float("-inf")]}}, "j.deep")]:
+        with pytest.raises(d.ValidationError) as caught:
+            check_json(body)
+        assert caught.value.fields == [field]
+        assert str(2**53 + 1) not in str(caught.value) and "udc00" not in str(caught.value)
+
+
+def test_log_redaction_hides_cookies_bearers_and_token_parameters(caplog):
+    import logging
+
+    from directus_orm._transport.logs import redact
+
+    line = (
+        "receive_response_headers.complete return_value=(b'HTTP/1.1', 200, b'OK', [(b'Set-Cookie', "
+        "b'directus_refresh_token=SECRET1; Max-Age=604800; HttpOnly'), (b'Content-Type', b'json')])"
+    )
+    assert "SECRET1" not in redact(line) and "Content-Type" in redact(line)
+    assert "SECRET2" not in redact("Authorization: Bearer SECRET2")
+    assert "SECRET3" not in redact("GET /items/x?access_token=SECRET3&limit=1")
+    caplog.set_level(logging.DEBUG, logger="httpcore.http11")
+    logging.getLogger("httpcore.http11").debug("%s", "directus_session_token=SECRET4; Path=/")
+    assert caplog.records and all("SECRET4" not in r.getMessage() for r in caplog.records)
+
+
+def test_model_fields_marked_secret_are_redacted_in_errors():
+    from directus_orm._core.exceptions import error_from_response
+
+    class Client(Model, collection="clients"):
+        id: int | None = None
+        api_key: str | None = Field(default=None, json_schema_extra={"secret": True})
+
+    Client._meta.field("api_key")  # the model is in use
+    body = (b'{"errors":[{"message":"Value \\"K-123\\" for field \\"api_key\\" in collection '
+            b'\\"clients\\" has to be unique.","extensions":{"code":"RECORD_NOT_UNIQUE",'
+            b'"collection":"clients","field":"api_key"}}]}')
+    error = error_from_response(400, body)
+    assert isinstance(error, d.RecordNotUnique)
+    assert "K-123" not in str(error) and "api_key" in str(error)
