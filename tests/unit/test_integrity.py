@@ -21,10 +21,6 @@ from directus_orm import AsyncSession, FileStorage, Model, Session, get_current_
 BASE = "http://directus.test"
 
 
-def xfail(defect: int, what: str):
-    return pytest.mark.xfail(strict=True, reason=f"issue 11 defect {defect}: {what}")
-
-
 # ------------------------------------------------------------------ 7: names in list parameters
 
 

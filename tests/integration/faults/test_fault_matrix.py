@@ -69,19 +69,11 @@ def fault_id(fault: tuple[str, dict[str, Any]]) -> str:
     return f"{kind}-{options['status']}" if "status" in options else kind
 
 
-def params(faults, broken=(), reason=""):
-    """Parameters; the kinds in ``broken`` carry a strict xfail naming the defect (until fixed)."""
-    return [
-        pytest.param(
-            fault, id=fault_id(fault),
-            marks=[pytest.mark.xfail(strict=True, reason=reason)] if fault[0] in broken else [],
-        )
-        for fault in faults
-    ]
+def params(faults):
+    return [pytest.param(fault, id=fault_id(fault)) for fault in faults]
 
 
 WRITE_PARAMS = params(WRITE_FAULTS)
-BATCH_PARAMS = params(WRITE_FAULTS)
 
 
 def tags_in_db(check, prefix: str) -> dict[str, dict[str, Any]]:
@@ -201,7 +193,7 @@ def test_delete(fault, proxy, fsession, check, prefix, seed):
 N, BATCH, NTH = 50, 10, 3  # five batches, the third one hit
 
 
-@pytest.mark.parametrize("fault", BATCH_PARAMS)
+@pytest.mark.parametrize("fault", WRITE_PARAMS)
 def test_bulk_create(fault, proxy, fsession, check, prefix, seed):
     kind, options = fault
     objs = [Row(tag=f"{prefix}{i:04d}", n=i) for i in range(N)]
@@ -223,7 +215,7 @@ def test_bulk_create(fault, proxy, fsession, check, prefix, seed):
     count(check, prefix, [o.tag for o in objs])
 
 
-@pytest.mark.parametrize("fault", BATCH_PARAMS)
+@pytest.mark.parametrize("fault", WRITE_PARAMS)
 def test_bulk_update(fault, proxy, fsession, check, prefix, seed):
     kind, options = fault
     objs = seed(N)
@@ -246,7 +238,7 @@ def test_bulk_update(fault, proxy, fsession, check, prefix, seed):
     count(check, prefix, [o.tag for o in objs])
 
 
-@pytest.mark.parametrize("fault", BATCH_PARAMS)
+@pytest.mark.parametrize("fault", WRITE_PARAMS)
 def test_queryset_update_batches(fault, proxy, fsession, check, prefix, seed):
     kind, options = fault
     objs = seed(N)
@@ -266,7 +258,7 @@ def test_queryset_update_batches(fault, proxy, fsession, check, prefix, seed):
     count(check, prefix, [o.tag for o in objs])
 
 
-@pytest.mark.parametrize("fault", BATCH_PARAMS)
+@pytest.mark.parametrize("fault", WRITE_PARAMS)
 def test_queryset_delete_batches(fault, proxy, fsession, check, prefix, seed):
     kind, options = fault
     objs = seed(N + 5)
@@ -327,7 +319,7 @@ async def test_aiterator_half_way(fault, proxy, afsession, check, prefix, seed):
 
 
 ASYNC_WRITE_PARAMS = params(
-    [fault for fault in WRITE_FAULTS if fault[0] in ("drop_after", "reset_mid", "status_after", "drop_before")],
+    [fault for fault in WRITE_FAULTS if fault[0] in ("drop_after", "reset_mid", "status_after", "drop_before")]
 )
 
 

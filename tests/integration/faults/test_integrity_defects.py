@@ -76,10 +76,6 @@ def tracked(proxy, fsession) -> Iterator[Session]:
     yield fsession
 
 
-def xfail(defect: int, what: str):
-    return pytest.mark.xfail(strict=True, reason=f"issue 11 defect {defect}: {what}")
-
-
 # ------------------------------------------------------------------ 2: conflict options
 
 
