@@ -11,9 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeGuard, Union, get_args, get_origin
 
-from pydantic import TypeAdapter
-from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import SchemaValidator
+from pydantic_core import ValidationError as PydanticValidationError
 from pydantic_core import core_schema as cs
 
 from .._core.exceptions import FieldError, ValidationError, register_secret_field
@@ -178,7 +177,6 @@ class ModelOptions:
         self._relational: tuple[FieldMeta, ...] | None = None
         self._to_many: tuple[FieldMeta, ...] | None = None
         self._validators: dict[str, SchemaValidator] = {}
-        self._adapters: dict[str, TypeAdapter[Any]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -257,34 +255,39 @@ class ModelOptions:
         Raises :class:`~directus_orm.ValidationError` naming every field whose value the
         model's type rejects (a choice its ``Literal`` lacks, text for a number), so that
         nothing is written that no read could load again. Relation fields are not checked.
+        One pass of the model's own item validator (fields left out stay unchecked).
         """
-        problems: dict[str, str] = {}
         fields = self.fields
-        for name, value in values.items():
-            meta = fields.get(name)
-            if meta is None or meta.kind in RELATION_KINDS:
-                continue
-            try:
-                self._adapter(name).validate_python(value)
-            except PydanticValidationError as error:
-                details = error.errors()
-                problems[name] = str(details[0]["msg"]) if details else "invalid value"
-        if problems:
-            detail = "; ".join(f"{name}: {msg}" for name, msg in problems.items())
+        item = {
+            fields[name].api_name: value
+            for name, value in values.items()
+            if name in fields and fields[name].kind not in RELATION_KINDS
+        }
+        if not item:
+            return
+        try:
+            self.validator("item").validate_python(item)
+        except PydanticValidationError as error:
+            problems: dict[str, str] = {}
+            for detail in error.errors():
+                loc = detail.get("loc") or ()
+                if not loc or not isinstance(loc[0], str):
+                    continue
+                found = self.by_api(loc[0])
+                name = found.name if found is not None else loc[0]
+                problems.setdefault(name, str(detail.get("msg", "invalid value")))
+            if not problems:
+                raise ValidationError(
+                    f"{self.model.__name__}: the values do not fit the model. Nothing was sent",
+                    model=self.model.__name__,
+                ) from None
+            detail_text = "; ".join(f"{name}: {msg}" for name, msg in problems.items())
             raise ValidationError(
-                f"{self.model.__name__}: invalid value for field(s) {list(problems)} ({detail}). "
-                "Nothing was sent",
+                f"{self.model.__name__}: invalid value for field(s) {list(problems)} "
+                f"({detail_text}). Nothing was sent",
                 model=self.model.__name__,
                 fields=list(problems),
-            )
-
-    def _adapter(self, name: str) -> TypeAdapter[Any]:
-        adapter = self._adapters.get(name)
-        if adapter is None:
-            info = self.model.model_fields[name]
-            adapter = TypeAdapter(info.rebuild_annotation())
-            self._adapters[name] = adapter
-        return adapter
+            ) from None
 
     # ------------------------------------------------------------ hydration
 
