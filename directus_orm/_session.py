@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from typing_extensions import Self
 
+from ._realtime.aio import AsyncRealtime
+from ._realtime.sync import Realtime
 from ._services.access import AsyncPermissions, AsyncPolicies, AsyncRoles, Permissions, Policies, Roles
 from ._services.auth import AsyncAuth, Auth
 from ._services.files import AsyncFiles, Files
@@ -100,6 +102,7 @@ class Session(SyncDriver):
     permissions = _Facade(Permissions)
     policies = _Facade(Policies)
     roles = _Facade(Roles)
+    realtime = _Facade(Realtime)
 
     @overload
     def items(self, collection: str) -> Items[dict[str, Any]]: ...
@@ -116,6 +119,13 @@ class Session(SyncDriver):
     def singleton(self, collection: str, model: type[Model] | None = None) -> Singleton[Any]:
         """``read()``/``update(data)`` of a singleton collection."""
         return Singleton(self, collection, model)
+
+    def close(self) -> None:
+        """Close the connection pool and the realtime socket. Tokens stay in storage."""
+        realtime: Realtime | None = self.__dict__.get("realtime")
+        if realtime is not None:
+            realtime.close()
+        super().close()
 
 
 class AsyncSession(AsyncDriver):
@@ -142,6 +152,7 @@ class AsyncSession(AsyncDriver):
     permissions = _Facade(AsyncPermissions)
     policies = _Facade(AsyncPolicies)
     roles = _Facade(AsyncRoles)
+    realtime = _Facade(AsyncRealtime)
 
     @overload
     def items(self, collection: str) -> AsyncItems[dict[str, Any]]: ...
@@ -158,3 +169,10 @@ class AsyncSession(AsyncDriver):
     def singleton(self, collection: str, model: type[Model] | None = None) -> AsyncSingleton[Any]:
         """``read()``/``update(data)`` of a singleton collection."""
         return AsyncSingleton(self, collection, model)
+
+    async def aclose(self) -> None:
+        """Close the connection pool and the realtime socket. Tokens stay in storage."""
+        realtime: AsyncRealtime | None = self.__dict__.get("realtime")
+        if realtime is not None:
+            await realtime.aclose()
+        await super().aclose()

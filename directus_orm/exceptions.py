@@ -65,6 +65,14 @@ from ._core.exceptions import (
     VersionHashMismatch,
     WrongSessionKind,
 )
+from ._realtime.errors import (
+    RealtimeAuthError,
+    RealtimeConnectionError,
+    RealtimeError,
+    RealtimeServerError,
+    RealtimeUnavailable,
+    SubscriptionError,
+)
 
 __all__ = [
     "AuthenticationError",
@@ -108,12 +116,18 @@ __all__ = [
     "OutOfTime",
     "QueryError",
     "RangeNotSatisfiable",
+    "RealtimeAuthError",
+    "RealtimeConnectionError",
+    "RealtimeError",
+    "RealtimeServerError",
+    "RealtimeUnavailable",
     "RecordNotUnique",
     "RequestsExceeded",
     "ResourceRestricted",
     "RouteNotFound",
     "ServiceUnavailable",
     "SessionClosed",
+    "SubscriptionError",
     "TimeoutError",
     "TokenExpired",
     "TransportError",

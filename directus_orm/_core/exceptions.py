@@ -21,6 +21,12 @@ The tree::
     ├── TransportError                   the request never got an HTTP answer
     │   ├── ConnectError
     │   └── TimeoutError
+    ├── RealtimeError                    the realtime WebSocket (subscriptions)
+    │   ├── RealtimeUnavailable          the upgrade was refused (WebSockets off: 404; Origin: 403)
+    │   ├── RealtimeAuthError            the socket could not be (re)authenticated
+    │   ├── RealtimeConnectionError      the connection was lost and reconnecting gave up
+    │   └── RealtimeServerError          the server answered a message with an error (.code)
+    │       └── SubscriptionError        the server refused or ended a subscription
     └── DirectusError                    the server answered with an error status
         ├── AuthenticationError          401s
         │   ├── InvalidCredentials       INVALID_CREDENTIALS

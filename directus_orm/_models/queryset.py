@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 from typing_extensions import Self
 
@@ -24,6 +24,9 @@ from .batches import DEFAULT_BATCH_SIZE, Progress, ProgressBar
 from .hydrate import OnInvalid
 
 if TYPE_CHECKING:
+    from .._realtime.aio import AsyncSubscription
+    from .._realtime.sync import Subscription
+    from .._session import AsyncSession, Session
     from .manager import QuerySetManager
 
 
@@ -429,6 +432,14 @@ class QuerySet(WriteFlows[T]):
         """Async :meth:`delete`."""
         session = self._async("delete")
         return await session.arun_flow(self._delete_flow(session, batch_size, on_progress))
+
+    def subscribe(self) -> Subscription[T]:
+        """Live changes of this QuerySet over the session's WebSocket (``docs/realtime.md``)."""
+        return cast("Session", self._sync("subscribe")).realtime.subscribe(self)
+
+    def asubscribe(self) -> AsyncSubscription[T]:
+        """Async :meth:`subscribe`: ``async for event in qs.asubscribe(): ...``."""
+        return cast("AsyncSession", self._async("subscribe")).realtime.subscribe(self)
 
     async def alist(self) -> list[T]:
         """Evaluate and return every match as a list (the async ``list(qs)``)."""
