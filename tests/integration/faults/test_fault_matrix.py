@@ -81,6 +81,9 @@ def tags_in_db(check, prefix: str) -> dict[str, dict[str, Any]]:
 
 
 def count(check, prefix: str, expected: list[str]) -> None:
+    """The end of every matrix test: the fault did fire, and the database holds each expected
+    row once."""
+    assert check.faults >= 1, "the fault was never injected"
     check.rows(COLL, expected, prefix=prefix)
 
 
@@ -304,6 +307,24 @@ def test_iterator_half_way(fault, proxy, fsession, check, prefix, seed):
     seen = [o.tag for o in Row.objects.filter(tag__startswith=prefix).iterator(chunk_size=20)]
     assert sorted(seen) == sorted(o.tag for o in objs)
     assert len(set(seen)) == 200
+    count(check, prefix, [o.tag for o in objs])
+
+
+@pytest.mark.parametrize("fault", READ_PARAMS)
+def test_reads(fault, proxy, fsession, check, prefix, seed):
+    kind, options = fault
+    objs = seed(30)
+    qs = Row.objects.filter(tag__startswith=prefix)
+    proxy.add(kind, "GET", ITEMS, nth=1, times=1, **options)
+    assert sorted(o.tag for o in qs) == sorted(o.tag for o in objs)
+    proxy.add(kind, "GET", ITEMS, nth=1, times=1, **options)
+    assert qs.all().count() == 30  # a fresh QuerySet: count() of an evaluated one uses its cache
+    proxy.add(kind, "GET", ITEMS, nth=1, times=1, **options)
+    assert Row.objects.get(pk=objs[7].pk).tag == objs[7].tag
+    proxy.add(kind, "GET", ITEMS, nth=1, times=1, **options)
+    page = qs.order_by("id").page(2, size=10)
+    assert [o.tag for o in page] == [o.tag for o in objs[10:20]]
+    assert check.faults == 4
     count(check, prefix, [o.tag for o in objs])
 
 
