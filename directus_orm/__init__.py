@@ -44,6 +44,7 @@ from ._core.exceptions import (
     OutOfTime,
     QueryError,
     RangeNotSatisfiable,
+    RecordNotReturned,
     RecordNotUnique,
     RequestsExceeded,
     ResourceRestricted,
@@ -69,9 +70,10 @@ from ._models.manager import Manager, QuerySetManager
 from ._models.model import Model
 from ._models.queryset import GroupedQuerySet, QuerySet
 from ._models.reads import Page
-from ._models.relations.fields import M2A, M2M, Key, pk_of
+from ._models.relations.fields import M2A, M2M, Expanded, Key, pk_of
 from ._models.relations.manager import RelatedManager, related
 from ._query.aggregates import Aggregate, Avg, AvgDistinct, Count, CountDistinct, Max, Min, Sum, SumDistinct
+from ._query.functions import Day, FieldFunction, Hour, Minute, Month, Second, Week, Weekday, Year
 from ._query.q import Q
 from ._query.variables import (
     CURRENT_POLICIES,
@@ -105,7 +107,9 @@ from ._services.access import (
     Roles,
 )
 from ._services.auth import AsyncAuth, Auth
+from ._services.extensions import AsyncExtensions, Extension, Extensions
 from ._services.files import AssetStream, AsyncAssetStream, AsyncFiles, Files
+from ._services.flows import AsyncFlows, Flows
 from ._services.history import (
     Activity,
     AsyncActivity,
@@ -116,6 +120,7 @@ from ._services.history import (
     Presets,
     Revisions,
 )
+from ._services.imports import ImportedCollection, ImportMode, ImportResult
 from ._services.items import AsyncItems, AsyncSingleton, Items, Result, Singleton
 from ._services.multipart import AssetFit, AssetFormat, AssetTransforms, FileSource, Upload, UploadProgress
 from ._services.schema import (
@@ -132,8 +137,10 @@ from ._services.schema import (
 )
 from ._services.server import AsyncServer, Server
 from ._services.settings import AsyncSettings, Settings
+from ._services.shares import AsyncShares, Shares, ShareToken
 from ._services.users import AsyncTfa, AsyncUsers, InviteResult, Tfa, TfaSecret, Users
 from ._services.utils import AsyncUtils, ExportFormat, Utils
+from ._services.versions import AsyncVersions, VersionComparison, Versions
 from ._session import AsyncSession, Session
 from ._system.info import (
     CollectionMetaInfo,
@@ -186,8 +193,10 @@ __all__ = [
     "AsyncAuth",
     "AsyncCollections",
     "AsyncComments",
+    "AsyncExtensions",
     "AsyncFields",
     "AsyncFiles",
+    "AsyncFlows",
     "AsyncItems",
     "AsyncPermissions",
     "AsyncPolicies",
@@ -201,11 +210,13 @@ __all__ = [
     "AsyncServer",
     "AsyncSession",
     "AsyncSettings",
+    "AsyncShares",
     "AsyncSingleton",
     "AsyncSubscription",
     "AsyncTfa",
     "AsyncUsers",
     "AsyncUtils",
+    "AsyncVersions",
     "Auth",
     "AuthData",
     "AuthenticationError",
@@ -233,6 +244,7 @@ __all__ = [
     "CURRENT_ROLES",
     "CURRENT_USER",
     "current_user",
+    "Day",
     "DirectusAccess",
     "DirectusActivity",
     "DirectusCollection",
@@ -260,9 +272,13 @@ __all__ = [
     "DirectusVersion",
     "DynamicVariable",
     "EmailLimitExceeded",
+    "Expanded",
     "ExportFormat",
+    "Extension",
+    "Extensions",
     "FailedValidation",
     "FieldError",
+    "FieldFunction",
     "FieldMetaInfo",
     "FieldNotLoaded",
     "Fields",
@@ -270,12 +286,17 @@ __all__ = [
     "Files",
     "FileSource",
     "FileStorage",
+    "Flows",
     "Forbidden",
     "get_current_session",
     "GroupedQuerySet",
     "HeadersTooLarge",
+    "Hour",
     "HydrationError",
     "IllegalAssetTransformation",
+    "ImportedCollection",
+    "ImportMode",
+    "ImportResult",
     "InternalServerError",
     "InvalidCredentials",
     "InvalidForeignKey",
@@ -299,8 +320,10 @@ __all__ = [
     "MemoryStorage",
     "MethodNotAllowed",
     "Min",
+    "Minute",
     "MissingExtraError",
     "Model",
+    "Month",
     "MultipleObjectsReturned",
     "NoSessionError",
     "NotNullViolation",
@@ -330,6 +353,7 @@ __all__ = [
     "RealtimeServerError",
     "RealtimeSettings",
     "RealtimeUnavailable",
+    "RecordNotReturned",
     "RecordNotUnique",
     "related",
     "RelatedManager",
@@ -346,12 +370,15 @@ __all__ = [
     "SchemaDiff",
     "SchemaQuerySet",
     "SchemaSnapshot",
+    "Second",
     "Server",
     "ServiceUnavailable",
     "Session",
     "SessionClosed",
     "set_default_session",
     "Settings",
+    "Shares",
+    "ShareToken",
     "Singleton",
     "Subscription",
     "SubscriptionError",
@@ -373,8 +400,13 @@ __all__ = [
     "ValidationError",
     "ValueOutOfRange",
     "ValueTooLong",
+    "VersionComparison",
     "VersionHashMismatch",
+    "Versions",
+    "Week",
+    "Weekday",
     "WrongSessionKind",
+    "Year",
 ]
 
 # Reprs, tracebacks and docs say directus_orm.SyncDriver, not directus_orm._session.Session.

@@ -18,7 +18,9 @@ from ._realtime.aio import AsyncRealtime
 from ._realtime.sync import Realtime
 from ._services.access import AsyncPermissions, AsyncPolicies, AsyncRoles, Permissions, Policies, Roles
 from ._services.auth import AsyncAuth, Auth
+from ._services.extensions import AsyncExtensions, Extensions
 from ._services.files import AsyncFiles, Files
+from ._services.flows import AsyncFlows, Flows
 from ._services.history import (
     Activity,
     AsyncActivity,
@@ -42,8 +44,10 @@ from ._services.schema import (
 )
 from ._services.server import AsyncServer, Server
 from ._services.settings import AsyncSettings, Settings
+from ._services.shares import AsyncShares, Shares
 from ._services.users import AsyncUsers, Users
 from ._services.utils import AsyncUtils, Utils
+from ._services.versions import AsyncVersions, Versions
 from ._transport.session import AsyncDriver, BaseSession, SyncDriver
 
 if TYPE_CHECKING:
@@ -102,6 +106,10 @@ class Session(SyncDriver):
     permissions = _Facade(Permissions)
     policies = _Facade(Policies)
     roles = _Facade(Roles)
+    versions = _Facade(Versions)
+    shares = _Facade(Shares)
+    flows = _Facade(Flows)
+    extensions = _Facade(Extensions)
     realtime = _Facade(Realtime)
 
     @overload
@@ -152,6 +160,10 @@ class AsyncSession(AsyncDriver):
     permissions = _Facade(AsyncPermissions)
     policies = _Facade(AsyncPolicies)
     roles = _Facade(AsyncRoles)
+    versions = _Facade(AsyncVersions)
+    shares = _Facade(AsyncShares)
+    flows = _Facade(AsyncFlows)
+    extensions = _Facade(AsyncExtensions)
     realtime = _Facade(AsyncRealtime)
 
     @overload

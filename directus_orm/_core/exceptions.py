@@ -18,6 +18,7 @@ The tree::
     ├── MultipleObjectsReturned          Model.MultipleObjectsReturned derives from it
     ├── BatchError                       a bulk operation failed part-way (done/unknown/pending)
     ├── InviteNotCreated                 an invite answered 204 but created no user
+    ├── RecordNotReturned                a write succeeded but no record came back (require=True)
     ├── TransportError                   the request never got an HTTP answer
     │   ├── ConnectError
     │   └── TimeoutError
@@ -215,6 +216,14 @@ class BatchError(DirectusORMError):
     def written(self) -> int:
         """How many input items the server confirmed as written (``done`` only)."""
         return sum(len(r) for r in self.done)
+
+
+class RecordNotReturned(DirectusORMError):
+    """A write succeeded, but the server sent no record back (``require=True``).
+
+    Directus leaves the record out when the user may not read what it wrote;
+    ``files.upload(..., require=True)`` raises this instead of returning ``None``.
+    """
 
 
 class InviteNotCreated(DirectusORMError):

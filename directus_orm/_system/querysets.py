@@ -58,7 +58,11 @@ class PermissionQuerySet(QuerySet[T]):
         return len(rows)
 
     def _aggregate_flow(
-        self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
+        self,
+        session: BaseSession,
+        aggregates: Mapping[str, Aggregate],
+        group: tuple[str, ...],
+        sort: Sequence[str] | None = None,
     ) -> Flow[list[dict[str, Any]]]:
         raise QueryError(
             "/permissions answers aggregate queries with its system permissions instead of "
@@ -235,7 +239,11 @@ class SchemaQuerySet(QuerySet[T]):
         yield  # pragma: no cover - makes this a generator
 
     def _aggregate_flow(
-        self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
+        self,
+        session: BaseSession,
+        aggregates: Mapping[str, Aggregate],
+        group: tuple[str, ...],
+        sort: Sequence[str] | None = None,
     ) -> Flow[list[dict[str, Any]]]:
         raise QueryError(
             f"{self.model.__name__}: /{self.model._meta.endpoint} ignores aggregate and "

@@ -195,9 +195,12 @@ def test_filters_across_relations(shape: Any, expected: dict[str, Any]) -> None:
     assert shape().query_params()["filter"] == expected
 
 
-def test_some_with_several_conditions_is_refused() -> None:
+def test_some_with_several_conditions_is_sent_as_plain_paths() -> None:
+    assert Article.objects.filter(tags__some=Q(label="x", id=1)).query_params()["filter"] == {
+        "_and": [{"tags": {"tags_id": {"label": {"_eq": "x"}}}},
+                 {"tags": {"tags_id": {"id": {"_eq": 1}}}}]}
     with pytest.raises(LookupNotSupported):
-        Article.objects.filter(tags__some=Q(label="x", id=1))
+        Article.objects.filter(tags__none=Q(label="x", id=1))
     assert compile_filter(Q(tags__some=Q(label="x") | Q(label="y")), ModelResolver(Article)) == {
         "_or": [{"tags": {"_some": {"tags_id": {"label": {"_eq": "x"}}}}},
                 {"tags": {"_some": {"tags_id": {"label": {"_eq": "y"}}}}}]}

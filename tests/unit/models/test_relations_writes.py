@@ -278,9 +278,13 @@ def test_bulk_writes_refuse_unsaved_related_items(server: Server) -> None:
 
 def test_manager_add_remove_on_a_loaded_list(server: Server) -> None:
     article = load(Article, {"id": 1, "tags": [{"id": 10, "tags_id": {"id": 3, "label": "py"}}]})
-    server.answers.append({"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}, {"id": 11, "tags_id": 4}]}})
-    related(article, "tags", Tag).add(4, through_defaults={"weight": 2})
-    assert server.requests[-1][3] == {"tags": {"create": [{"tags_id": 4, "weight": 2}], "update": [], "delete": []}}
+    server.answers += [{"data": {"id": 1, "tags": []}},
+                       {"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}, {"id": 11, "tags_id": 4}]}}]
+    related(article, "tags", Tag).add(4, 4, through_defaults={"weight": 2})
+    (lookup, write) = server.requests[-2:]
+    assert lookup[0] == "GET" and json.loads(lookup[2]["deep"]) == {
+        "tags": {"_limit": -1, "_filter": {"tags_id": {"_in": [4]}}}}
+    assert write[3] == {"tags": {"create": [{"tags_id": 4, "weight": 2}], "update": [], "delete": []}}
     assert [t.id for t in article.tags] == [3, 4] and state_of(article)["rel"]["tags"] == [(10, 3), (11, 4)]
     # remove(): the junction keys are looked up, then deleted.
     server.answers += [{"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}]}},
@@ -291,6 +295,21 @@ def test_manager_add_remove_on_a_loaded_list(server: Server) -> None:
         "tags": {"_limit": -1, "_filter": {"tags_id": {"_in": [3]}}}}
     assert write[3] == {"tags": {"create": [], "update": [], "delete": [10]}}
     assert [t.id for t in article.tags] == [4] and changed_fields(article) == []
+
+
+def test_manager_add_skips_links_that_exist(server: Server) -> None:
+    article = load(Article, {"id": 1})
+    server.answers.append({"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}]}})
+    related(article, "tags", Tag).add(3)
+    assert [r[0] for r in server.requests] == ["GET"]  # already linked: no write
+
+
+def test_manager_remove_deletes_every_junction_row_of_the_item(server: Server) -> None:
+    article = load(Article, {"id": 1})
+    server.answers += [{"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}, {"id": 12, "tags_id": 3}]}},
+                       {"data": {"id": 1, "tags": []}}]
+    related(article, "tags", Tag).remove(3)
+    assert server.requests[-1][3] == {"tags": {"create": [], "update": [], "delete": [10, 12]}}
 
 
 def test_manager_needs_a_saved_owner_and_a_to_many_field(server: Server) -> None:
