@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._core.auth import AuthData, AuthMode
+from ._core.auth_base import BaseAuth
 from ._core.exceptions import (
     AuthenticationError,
     BatchError,
@@ -223,6 +224,7 @@ __all__ = [
     "AuthMode",
     "Avg",
     "AvgDistinct",
+    "BaseAuth",
     "BaseSession",
     "BaseStorage",
     "BatchError",

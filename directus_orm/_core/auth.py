@@ -19,18 +19,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 
+from .auth_base import AuthData as AuthData
+from .auth_base import AuthMode as AuthMode
+from .auth_base import BaseAuth
 from .exceptions import AuthenticationError, InvalidCredentials, InvalidToken, convert_transport_error
 from .flow import Flow, Send
 from .request import Call, parse_response
 from .storage import BaseStorage, MemoryStorage
-
-AuthMode = Literal["json", "cookie", "session"]
-
 
 _MODES: tuple[str, ...] = ("json", "cookie", "session")
 
@@ -45,25 +44,15 @@ MARGIN_FRACTION = 0.25
 SESSION_COOKIE = "directus_session_token"
 
 
-@dataclass(frozen=True)
-class AuthData:
-    """What a login or refresh returned. The repr hides the tokens."""
-
-    mode: AuthMode
-    access_token: str | None = field(repr=False)
-    refresh_token: str | None = field(repr=False)
-    expires: int | None
-    """Lifetime of the access token in milliseconds, as Directus reports it."""
-    expires_at: float | None
-    """Epoch seconds at which the access token expires."""
-
-
 def _redact(token: str | None) -> str:
     return "None" if token is None else "'***'"
 
 
-class AuthCore:
-    """Token state plus the flows that change it. Pure: all I/O goes through steps."""
+class AuthCore(BaseAuth):
+    """The built-in auth: email/password login, refresh tokens in a storage, static tokens.
+
+    Token state plus the flows that change it. Pure: all I/O goes through steps.
+    """
 
     def __init__(
         self,
@@ -77,23 +66,15 @@ class AuthCore:
     ) -> None:
         if mode not in _MODES:
             raise ValueError(f"auth_mode must be one of {_MODES}, not {mode!r}")
-        self.mode: AuthMode = mode
+        super().__init__()
+        self.mode = mode
         self.storage = storage if storage is not None else MemoryStorage()
         self.key = f"{prefix}auth"
         self.auto_refresh = auto_refresh
         self.refresh_margin = refresh_margin
         self.clock = clock
-        self.access_token: str | None = None
         self.refresh_token: str | None = None
-        self.expires_at: float | None = None
         self.lifetime: float | None = None  # seconds the current access token was issued for
-        self.static = False
-        # True once a logged-in session lost its credentials (a refresh failed, the token
-        # was refused): every authenticated call raises until login/static/logout.
-        self.lost = False
-        # Bumped whenever the token changes; lets concurrent callers see that a
-        # refresh already happened (single-flight).
-        self.generation = 0
         self._loaded = False
 
     def __repr__(self) -> str:
@@ -175,26 +156,6 @@ class AuthCore:
         self._loaded = True
         self.generation += 1
         self.storage.delete(self.key)
-
-    def lose(self) -> None:
-        """The credentials died (a failed refresh, a refused token): forget them, and make
-        every later authenticated call raise until login, a static token or logout.
-
-        A session that was never logged in stays anonymous; one that was must never
-        fall back to anonymous requests on its own.
-        """
-        had = self.access_token is not None or self.refresh_token is not None or self.lost
-        self.clear()
-        self.lost = had
-
-    def lost_error(self) -> AuthenticationError:
-        return AuthenticationError(
-            "the session lost its credentials (a token refresh failed or the token was refused); "
-            "nothing was sent: log in again, set a static token, or call logout() to go on "
-            "anonymously",
-            status=401,
-            code=None,
-        )
 
     @property
     def can_refresh(self) -> bool:

@@ -325,8 +325,9 @@ class QuerySet(WriteFlows[T]):
         """Stream every match in chunks, with constant memory and no cache.
 
         Pages by primary key (keyset) when the QuerySet is unsorted or sorted by
-        primary key, by offset otherwise. Each page is one read, retried on
-        connection errors, and continues after the last key of the page before.
+        a numeric primary key, by offset otherwise (Directus cannot compare uuid
+        or string keys with ``_gt``). Each page is one read, retried on connection
+        errors, and continues where the page before ended.
         A row that does not fit the model raises :class:`~directus_orm.HydrationError`;
         ``on_invalid="skip"`` leaves such rows out (logging a warning), and a callable
         (``errors.append``) receives each one's HydrationError.

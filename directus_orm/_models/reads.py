@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from .._core.exceptions import HydrationError, InvalidQuery, QueryError
@@ -17,6 +18,7 @@ from .._query.aggregates import Aggregate
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
 from .hydrate import OnInvalid, hydrate_one, hydrate_page, hydrate_page_skipping
+from .options import _flatten_annotation
 from .state import state_of
 
 logger = logging.getLogger("directus_orm")
@@ -207,6 +209,10 @@ class ReadFlows(QueryCompiler[T]):
         if self._keyset:
             desc = bool(sort) and sort[0].startswith("-")
             query["sort"] = ["-" + pk if desc else pk]
+            if not _numeric_key(self.model):
+                # Directus has no _gt/_lt on uuid and string fields: page by
+                # offset, in key order.
+                return query, None, False
             fields = query.get("fields")
             if fields is not None and pk not in fields and "*" not in fields:
                 query["fields"] = [*fields, pk]
@@ -414,6 +420,11 @@ class ReadFlows(QueryCompiler[T]):
         query["meta"] = ["total_count", "filter_count"]
         batch = yield from self._fetch_flow(session, query)
         meta = batch.meta
+        if "filter_count" not in meta or "total_count" not in meta:
+            # Some endpoints answer without the meta block (/shares in 12.4): count.
+            filtered = yield from self._count_flow(session)
+            total = yield from self._clone(where=(), search=None)._count_flow(session)
+            meta = {"filter_count": filtered, "total_count": total}
         return Page(
             batch.items, number, size,
             int(meta.get("total_count") or 0), int(meta.get("filter_count") or 0),
@@ -443,6 +454,15 @@ def _report_invalid(errors: list[HydrationError], on_invalid: OnInvalid) -> None
             on_invalid(error)
         else:
             logger.warning("skipped: %s", error)
+def _numeric_key(model: type[Model]) -> bool:
+    """Whether the primary key is a number (Directus filters only those with _gt/_lt)."""
+    info = model.model_fields.get(model._meta.primary_key)
+    if info is None:
+        return False
+    kinds = [t for t in _flatten_annotation(info.annotation) if t is not type(None)]
+    return bool(kinds) and all(t in (int, float, Decimal) for t in kinds)
+
+
 def _keep_annotations(items: list[Any], raw: bytes, annotations: Sequence[tuple[str, str, str]]) -> None:
     """Give each object the values of ``annotate()`` (declared fields hold them already)."""
     rows = json.loads(raw).get("data") or []

@@ -173,6 +173,11 @@ class WriteFlows(ReadFlows[T]):
         yield from save_flow(model_obj, session)
         return obj, False
 
+    def _read_back_query(self) -> dict[str, Any] | None:
+        """The query of the rows a batch create answers with (Directus reads them back)."""
+        return None
+
+
     def _bulk_create_flow(
         self, session: BaseSession, objs: Sequence[T], batch_size: int,
         on_progress: Progress | None, *, ignore_conflicts: bool = False,
@@ -210,9 +215,12 @@ class WriteFlows(ReadFlows[T]):
                 return list(objs)
         path = item_path(model)
 
+        read_back = self._read_back_query()
+
         def send(part: range) -> Call:
             body = b"[" + b",".join(bodies[part.start : part.stop]) + b"]"
-            return Call("POST", path, content=body, headers={"Content-Type": "application/json"})
+            return Call("POST", path, query=read_back, content=body,
+                        headers={"Content-Type": "application/json"})
 
         def done(part: range, response: Any) -> None:
             batch = items[part.start : part.stop]

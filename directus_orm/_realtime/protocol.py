@@ -50,7 +50,7 @@ from .errors import (
 from .events import SubscriptionEvent
 
 if TYPE_CHECKING:
-    from .._core.auth import AuthCore
+    from .._core.auth_base import BaseAuth
 
 __all__ = [
     "CLOSED",
@@ -385,7 +385,7 @@ def _reauth_at(token: str | None, clock: Callable[[], float]) -> float | None:
 
 def connection_flow(
     core: RealtimeCore,
-    auth: AuthCore,
+    auth: BaseAuth,
     settings: RealtimeSettings,
     clock: Callable[[], float] = time.time,
 ) -> ConnectionFlow:
@@ -443,7 +443,7 @@ def connection_flow(
         yield Sleep(settings.delay(max(failures, 1)) if lost is not None else 0.0)
 
 
-def _fresh_token(auth: AuthCore, sent: str | None, clock: Callable[[], float]) -> Generator[
+def _fresh_token(auth: BaseAuth, sent: str | None, clock: Callable[[], float]) -> Generator[
     RealtimeStep, Any, str | None
 ]:
     """The session's access token, refreshed (single-flight) when stale or equal to ``sent``."""
@@ -464,7 +464,7 @@ def _fresh_token(auth: AuthCore, sent: str | None, clock: Callable[[], float]) -
 
 def _session(
     core: RealtimeCore,
-    auth: AuthCore,
+    auth: BaseAuth,
     settings: RealtimeSettings,
     clock: Callable[[], float],
 ) -> Generator[RealtimeStep, Any, str | None]:

@@ -157,6 +157,22 @@ def test_iterator_of_a_slice_stops_at_its_limit(httpx_mock: HTTPXMock, session: 
     assert [dict(params(r))["limit"] for r in httpx_mock.get_requests()] == ["2", "1"]
 
 
+def test_iterator_over_a_uuid_key_pages_by_offset_in_key_order(
+    httpx_mock: HTTPXMock, session: Session
+) -> None:
+    # Directus refuses _gt on uuid (and string) fields: no keyset cursor there.
+    a, b, c = "0a", "0b", "0c"
+    httpx_mock.add_response(json=rows({"id": a}, {"id": b}))
+    httpx_mock.add_response(json=rows({"id": c}))
+    assert [f.id for f in d.DirectusFolder.objects.iterator(chunk_size=2)] == [a, b, c]
+    sent = [dict(params(r)) for r in httpx_mock.get_requests()]
+    assert [(p["sort"], p["limit"], p.get("offset")) for p in sent] == [
+        ("id", "2", None),
+        ("id", "2", "2"),
+    ]
+    assert all("filter" not in p for p in sent)
+
+
 def test_iterator_sorted_by_another_field_pages_by_offset(httpx_mock: HTTPXMock, session: Session) -> None:
     httpx_mock.add_response(json=rows({"id": 3}, {"id": 1}))
     httpx_mock.add_response(json=rows({"id": 2}))

@@ -40,7 +40,7 @@ def test_static_checks_the_token_with_users_me(httpx_mock: HTTPXMock, call: Runn
             return astatic(s)
         return s.auth.static("S2"), s.auth.token
 
-    assert call(command) == ({"id": "u1"}, "S2")
+    assert call(command) == ("u1", "S2")
     (request,) = httpx_mock.get_requests()
     assert sent(request) == ("GET", "/users/me", [("fields", "id")], None)
     assert request.headers["Authorization"] == "Bearer S2"
