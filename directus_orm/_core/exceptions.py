@@ -14,6 +14,7 @@ The tree::
     │   └── MissingExtraError            an optional dependency is not installed
     ├── HydrationError                   a row from the server does not fit the model (keys, fields)
     ├── FieldNotLoaded (+ AttributeError) reading a field that the query did not fetch
+    ├── SchemaMismatch                   a model field the server's collection does not have
     ├── ObjectDoesNotExist               Model.DoesNotExist derives from it
     ├── MultipleObjectsReturned          Model.MultipleObjectsReturned derives from it
     ├── BatchError                       a bulk operation failed part-way (done/unknown/pending)
@@ -175,6 +176,21 @@ class MissingExtraError(ClientError):
 
 class FieldNotLoaded(DirectusORMError, AttributeError):
     """A field was read that the query did not fetch (see ``QuerySet.fields``)."""
+
+
+class SchemaMismatch(DirectusORMError):
+    """A model and the server's schema disagree: a read asked for a field the server's
+    collection does not have (Directus answers 403), or a write sent one (Directus drops it
+    silently). ``directus-orm check`` lists every such difference at once."""
+
+    def __init__(
+        self, message: str, *, model: str | None = None, field: str | None = None,
+        collection: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.model = model
+        self.field = field
+        self.collection = collection
 
 
 class ObjectDoesNotExist(DirectusORMError):

@@ -19,7 +19,7 @@ from .._query.functions import FieldFunction
 from .._query.q import Q
 from .._query.state import QueryState
 from .._transport.session import AsyncDriver, BaseSession, SyncDriver, async_session, sync_session
-from .relations.loading import LoadPlan, hop_filter, plan_load
+from .relations.loading import LoadPlan, default_fields, hop_filter, plan_load
 from .relations.paths import api_paths
 from .resolver import ModelResolver
 
@@ -169,6 +169,8 @@ class QueryCompiler(Generic[T]):
         if plan and (state.related or self.model._meta.relational):
             load = self._load_plan()
             fields_out, deep_out = load.fields, load.deep
+        elif plan and fields_out is None and state.rows == "model":
+            fields_out = default_fields(self.model)
         if state.annotations:
             names = [name for name, _, _ in state.annotations]
             base = list(fields_out) if fields_out is not None else ["*"]

@@ -11,6 +11,7 @@ from .._core.flow import Flow
 from .._core.request import Call, path_of
 from .changes import absorb, changed_fields, checked_payload, insert_fields, write_query
 from .hydrate import hydrate_one
+from .mismatch import check_written
 from .relations.sync import sync_after_write
 from .state import _UNSET, from_db, mark_loaded, state_of
 
@@ -102,9 +103,11 @@ def save_flow(
         absorb(obj, fresh, keep_relations=True)
     else:  # 204: the caller may not read what it wrote
         mark_loaded((obj,), meta.json_fields)
+    data = json.loads(response.content).get("data") if response.content else None
     if journal:
-        data = json.loads(response.content).get("data") if response.content else None
         sync_after_write(obj, journal, data)
+    if isinstance(data, dict):
+        check_written(model, body, data)
     return True
 
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from .._core.exceptions import HydrationError, InvalidQuery, QueryError
+from .._core.exceptions import Forbidden, HydrationError, InvalidQuery, QueryError
 from .._core.flow import Flow
 from .._core.request import read_call
 from .._query.aggregates import Aggregate
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
 from .hydrate import OnInvalid, hydrate_one, hydrate_page, hydrate_page_skipping
+from .mismatch import from_forbidden
 from .options import _flatten_annotation
 from .state import state_of
 
@@ -95,7 +96,7 @@ class ReadFlows(QueryCompiler[T]):
             self._path(), query,
             base_url_length=len(session.url), max_url_length=session.max_url_length,
         )
-        response = yield from session.response_flow(call)
+        response = yield from self._read_flow(session, call)
         rows = self._state.rows
         if rows == "model":
             items: list[Any]
@@ -136,6 +137,16 @@ class ReadFlows(QueryCompiler[T]):
             meta = body.get("meta") or {}
         return _Batch(cast("list[T]", items), meta, last, int(query.get("limit") or 0),
                       received if rows == "model" else None)
+
+    def _read_flow(self, session: BaseSession, call: Any) -> Flow[Any]:
+        """Send a read; a 403 naming a field the collection lacks is a ``SchemaMismatch``."""
+        try:
+            return (yield from session.response_flow(call))
+        except Forbidden as error:
+            mismatch = from_forbidden(self.model, error)
+            if mismatch is None:
+                raise
+            raise mismatch from error
 
     def _shape_rows(self, raw: list[Any]) -> list[Any]:
         fields = self._state.row_fields
@@ -294,7 +305,7 @@ class ReadFlows(QueryCompiler[T]):
 
     def _singleton_flow(self, session: BaseSession) -> Flow[T]:
         query = self._base_query()
-        response = yield from session.response_flow(_read(self, session, query))
+        response = yield from self._read_flow(session, _read(self, session, query))
         obj = hydrate_one(self.model, response.content)
         if obj is None:
             raise self.model.DoesNotExist(f"{self.model.__name__} has no item yet")
