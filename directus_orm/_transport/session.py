@@ -10,11 +10,11 @@ The public ``Session``/``AsyncSession`` add the auth and service facades on top.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import http.cookiejar
 import logging
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from types import TracebackType
@@ -31,23 +31,43 @@ from .._core.exceptions import (
     ClientError,
     InvalidCredentials,
     InvalidToken,
+    SessionClosed,
     TokenExpired,
     WrongSessionKind,
     convert_transport_error,
     error_from_response,
+    parse_retry_after,
 )
 from .._core.flow import Flow, Refresh, Send, Sleep
 from .._core.request import MAX_URL_LENGTH, Call, parse_response
 from .._core.storage import BaseStorage
-from . import context
+from .._core.values import check_json
+from . import context, logs
 
 logger = logging.getLogger("directus_orm")
+logs.install()
 
 
 T = TypeVar("T")
 
 
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+# Transport errors after which an idempotent read is sent again: the connection failed
+# or broke (refused, reset, closed, truncated) or timed out. Not: a malformed URL,
+# an unsupported scheme, a proxy refusing the tunnel.
+_RETRY_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+
+
+def _without_password(url: str) -> str:
+    """``url`` with the password of its user info hidden."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.password is None:
+        return url
+    netloc = f"{parsed.username or ''}:***@{parsed.hostname or ''}"
+    if parsed.port is not None:
+        netloc += f":{parsed.port}"
+    return urllib.parse.urlunsplit(parsed._replace(netloc=netloc))
 
 
 class _NoAuthCookies(http.cookiejar.DefaultCookiePolicy):
@@ -139,7 +159,7 @@ class BaseSession:
         self.max_url_length = max_url_length
         self._load_lock = threading.Lock()
         self._query_limit_max: int | None = None
-        self._context_tokens: list[contextvars.Token[BaseSession | None]] = []
+        self._closed = False
 
     @property
     def query_limit_max(self) -> int | None:
@@ -151,7 +171,14 @@ class BaseSession:
         self._query_limit_max = cap
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.url} auth={self._auth.mode}>"
+        return f"<{type(self).__name__} {_without_password(self.url)} auth={self._auth.mode}>"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise SessionClosed(
+                f"this {type(self).__name__} is closed (its `with` block ended or close() was "
+                "called): open a new one"
+            )
 
     # -------------------------------------------------------------- flows
 
@@ -161,11 +188,9 @@ class BaseSession:
                 self._auth.load()
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after is not None:
-            try:
-                return min(max(float(retry_after), 0.0), 60.0)
-            except ValueError:
-                pass
+        seconds = parse_retry_after(retry_after)
+        if seconds is not None:
+            return min(seconds, 60.0)
         return float(min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1)))
 
     def response_flow(self, call: Call, *, stream: bool = False) -> Flow[httpx.Response]:
@@ -181,6 +206,8 @@ class BaseSession:
             self._ensure_loaded()
         expired: TokenExpired | None = None
         while True:
+            if call.authenticated and auth.lost:
+                raise auth.lost_error()
             asked = call.authenticated and auth.should_refresh()
             if asked:
                 yield Refresh(auth.generation)
@@ -196,9 +223,7 @@ class BaseSession:
             started = time.perf_counter()
             result = yield Send(call, headers, stream)
             if isinstance(result, httpx.TransportError):
-                if call.idempotent and attempt < self.retries and isinstance(
-                    result, (httpx.ConnectError, httpx.RemoteProtocolError)
-                ):
+                if call.idempotent and attempt < self.retries and isinstance(result, _RETRY_ERRORS):
                     attempt += 1
                     yield Sleep(self._backoff(attempt, None))
                     continue
@@ -234,7 +259,7 @@ class BaseSession:
                 dead = isinstance(error, (InvalidToken, InvalidCredentials, TokenExpired))
                 if dead and not about_password:
                     if auth.generation == generation:
-                        auth.clear()
+                        auth.lose()
             raise error
 
     def call_flow(self, call: Call) -> Flow[Any]:
@@ -266,11 +291,11 @@ class BaseSession:
     # ---------------------------------------------------------- context
 
     def _enter_context(self) -> None:
-        self._context_tokens.append(context.push(self))
+        self._check_open()
+        context.push(self)
 
     def _exit_context(self) -> None:
-        if self._context_tokens:
-            context.pop(self._context_tokens.pop())
+        context.pop(self)
 
     # ------------------------------------------------------------ raw API
 
@@ -284,6 +309,8 @@ class BaseSession:
     ) -> Call:
         if not path.startswith("/"):
             path = "/" + path
+        if json_body is not None:
+            check_json(json_body)
         return Call(
             method.upper(),
             path,
@@ -363,6 +390,7 @@ class SyncDriver(BaseSession):
 
     def run_flow(self, flow: Flow[T]) -> T:
         """Drive a flow with blocking I/O and return its result."""
+        self._check_open()
         value: httpx.Response | httpx.TransportError | None = None
         while True:
             try:
@@ -389,6 +417,7 @@ class SyncDriver(BaseSession):
 
     def refresh_now(self) -> AuthData:
         """Refresh the tokens now, under the session's single-flight lock."""
+        self._ensure_loaded()
         with self._refresh_lock:
             return self.run_flow(self._auth.refresh_flow())
 
@@ -409,7 +438,8 @@ class SyncDriver(BaseSession):
         return self.run_flow(self.call_flow(self._raw_call(method, path, query, params, json)))
 
     def close(self) -> None:
-        """Close the connection pool. Tokens stay in storage."""
+        """Close the connection pool. Tokens stay in storage; the session cannot be used again."""
+        self._closed = True
         self.client.close()
 
     def __enter__(self) -> Self:
@@ -463,6 +493,7 @@ class AsyncDriver(BaseSession):
 
     async def arun_flow(self, flow: Flow[T]) -> T:
         """Drive a flow with asyncio I/O and return its result."""
+        self._check_open()
         value: httpx.Response | httpx.TransportError | None = None
         while True:
             try:
@@ -494,6 +525,7 @@ class AsyncDriver(BaseSession):
 
     async def arefresh_now(self) -> AuthData:
         """Refresh the tokens now, under the session's single-flight lock."""
+        self._ensure_loaded()
         async with self._lock():
             return await self.arun_flow(self._auth.refresh_flow())
 
@@ -512,7 +544,8 @@ class AsyncDriver(BaseSession):
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool. Tokens stay in storage."""
+        """Close the connection pool. Tokens stay in storage; the session cannot be used again."""
+        self._closed = True
         await self.client.aclose()
 
     async def __aenter__(self) -> Self:
