@@ -227,6 +227,10 @@ def schema_tools(s: Schema) -> None:
     s.collections += ["authors", "articles"]
 
 
+def nothing(s: Schema) -> None:
+    """Pages whose examples need no collections of their own."""
+
+
 SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "README.md": articles,
     "querying.md": authors_and_articles,
@@ -236,4 +240,5 @@ SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "relations.md": relations,
     "realtime.md": realtime,
     "schema.md": schema_tools,
+    "reliability.md": nothing,
 }
