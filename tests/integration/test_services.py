@@ -106,11 +106,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def db_path(server: Any) -> Path | None:
-    """The SQLite file of a local test server (None for an external one)."""
-    if server.log_path is None:
-        return None
-    path = Path(server.log_path).parent / "data.db"
-    return path if path.is_file() else None
+    """The SQLite file of a local SQLite test server (None for an external or PostgreSQL one)."""
+    return server.sqlite_path
 
 
 # ----------------------------------------------------------- extra server
