@@ -188,6 +188,8 @@ class PostgresCluster:
             raise LocalServerError("the PostgreSQL cluster is already started")
         bin_dir = pg_bin_dir()
         user = _system_user()
+        if user is not None:  # folders above may have been made private since (temp folders)
+            _open_path_for(self.pgdata)
         socket_dir = self.pgdata
         if len(str(socket_dir / _SOCKET_NAME)) > _MAX_SOCKET_PATH:  # a deep cache folder
             socket_dir = Path(tempfile.mkdtemp(prefix="directus-orm-pg-"))
