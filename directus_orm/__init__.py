@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from ._aggregates import (
-    Aggregate,
-    Avg,
-    AvgDistinct,
-    Count,
-    CountDistinct,
-    Max,
-    Min,
-    Sum,
-    SumDistinct,
-)
-from ._auth import AsyncAuth, Auth, AuthData, AuthMode
-from ._exceptions import (
+from ._core.auth import AuthData, AuthMode
+from ._core.exceptions import (
     AuthenticationError,
     BatchError,
     BatchLimitExceeded,
@@ -70,64 +59,76 @@ from ._exceptions import (
     VersionHashMismatch,
     WrongSessionKind,
 )
-from ._files import AssetFit, AssetFormat, AssetTransforms, FileSource, Upload, UploadProgress
-from ._items import AsyncItems, AsyncSingleton, Items, Result, Singleton
-from ._manager import Manager, QuerySetManager
-from ._model import Model
-from ._persistence import Progress, ProgressBar
-from ._q import Q
-from ._queryset import GroupedQuerySet, Page, QuerySet
-from ._relations import M2A, M2M, Key, RelatedManager, pk_of, related
-from ._request import Call
-from ._services import (
-    Activity,
-    AssetStream,
-    AsyncActivity,
-    AsyncAssetStream,
-    AsyncCollections,
-    AsyncComments,
-    AsyncFields,
-    AsyncFiles,
+from ._core.request import Call
+from ._core.storage import BaseStorage, FileStorage, MemoryStorage
+from ._models.batches import Progress, ProgressBar
+from ._models.manager import Manager, QuerySetManager
+from ._models.model import Model
+from ._models.queryset import GroupedQuerySet, QuerySet
+from ._models.reads import Page
+from ._models.relations.fields import M2A, M2M, Key, pk_of
+from ._models.relations.manager import RelatedManager, related
+from ._query.aggregates import Aggregate, Avg, AvgDistinct, Count, CountDistinct, Max, Min, Sum, SumDistinct
+from ._query.q import Q
+from ._query.variables import (
+    CURRENT_POLICIES,
+    CURRENT_ROLE,
+    CURRENT_ROLES,
+    CURRENT_USER,
+    NOW,
+    DynamicVariable,
+    current_user,
+    now,
+)
+from ._services.access import (
     AsyncPermissions,
     AsyncPolicies,
-    AsyncPresets,
-    AsyncRelations,
-    AsyncRevisions,
     AsyncRoles,
-    AsyncSchema,
-    AsyncServer,
-    AsyncSettings,
-    AsyncTfa,
-    AsyncUsers,
-    AsyncUtils,
-    Collections,
-    Comments,
-    ExportFormat,
-    Fields,
-    Files,
-    InviteResult,
     Permissions,
     Policies,
     PolicyGlobals,
-    Presets,
-    Relations,
-    Revisions,
     Roles,
+)
+from ._services.auth import AsyncAuth, Auth
+from ._services.files import AssetStream, AsyncAssetStream, AsyncFiles, Files
+from ._services.history import (
+    Activity,
+    AsyncActivity,
+    AsyncComments,
+    AsyncPresets,
+    AsyncRevisions,
+    Comments,
+    Presets,
+    Revisions,
+)
+from ._services.items import AsyncItems, AsyncSingleton, Items, Result, Singleton
+from ._services.multipart import AssetFit, AssetFormat, AssetTransforms, FileSource, Upload, UploadProgress
+from ._services.schema import (
+    AsyncCollections,
+    AsyncFields,
+    AsyncRelations,
+    AsyncSchema,
+    Collections,
+    Fields,
+    Relations,
     Schema,
     SchemaDiff,
     SchemaSnapshot,
-    Server,
-    Settings,
-    Tfa,
-    TfaSecret,
-    Users,
-    Utils,
 )
-from ._session import AsyncSession, BaseSession, Session, get_current_session, set_default_session
-from ._storage import BaseStorage, FileStorage, MemoryStorage
-from ._system import (
+from ._services.server import AsyncServer, Server
+from ._services.settings import AsyncSettings, Settings
+from ._services.users import AsyncTfa, AsyncUsers, InviteResult, Tfa, TfaSecret, Users
+from ._services.utils import AsyncUtils, ExportFormat, Utils
+from ._session import AsyncSession, Session
+from ._system.info import (
     CollectionMetaInfo,
     CollectionSchemaInfo,
+    FieldMetaInfo,
+    FieldSchemaInfo,
+    RelationMetaInfo,
+    RelationSchemaInfo,
+)
+from ._system.models import (
     DirectusAccess,
     DirectusActivity,
     DirectusCollection,
@@ -151,23 +152,10 @@ from ._system import (
     DirectusTranslation,
     DirectusUser,
     DirectusVersion,
-    FieldMetaInfo,
-    FieldSchemaInfo,
-    PermissionQuerySet,
-    RelationMetaInfo,
-    RelationSchemaInfo,
-    SchemaQuerySet,
 )
-from ._variables import (
-    CURRENT_POLICIES,
-    CURRENT_ROLE,
-    CURRENT_ROLES,
-    CURRENT_USER,
-    NOW,
-    DynamicVariable,
-    current_user,
-    now,
-)
+from ._system.querysets import PermissionQuerySet, SchemaQuerySet
+from ._transport.context import get_current_session, set_default_session
+from ._transport.session import BaseSession
 
 __version__ = "0.1.0"
 
@@ -357,7 +345,7 @@ __all__ = [
     "WrongSessionKind",
 ]
 
-# Reprs, tracebacks and docs say directus_orm.Session, not directus_orm._session.Session.
+# Reprs, tracebacks and docs say directus_orm.SyncDriver, not directus_orm._session.Session.
 for _name in __all__:
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("directus_orm."):

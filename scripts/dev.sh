@@ -82,6 +82,7 @@ run_tests() {
   }
   step ruff ruff check .
   step mypy mypy --strict directus_orm
+  step import-layers lint-imports
   # The assert_type files: both checkers must agree on every inferred type.
   step mypy-typing mypy --strict tests/typing
   step pyright "$NODE_BIN_DIR/node" "$PYRIGHT" --pythonpath "$PY" -p tests/typing

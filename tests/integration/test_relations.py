@@ -17,6 +17,8 @@ import pytest
 
 from directus_orm import (
     M2M,
+    DirectusFile,
+    DirectusUser,
     FieldNotLoaded,
     Key,
     LookupNotSupported,
@@ -27,7 +29,6 @@ from directus_orm import (
     pk_of,
     related,
 )
-from directus_orm._system import DirectusFile, DirectusUser
 
 from . import schema as f
 from .schema import Schema

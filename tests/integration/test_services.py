@@ -33,7 +33,7 @@ import pytest
 
 import directus_orm as d
 from directus_orm import AsyncSession, Session
-from directus_orm._services import ARGON2_PARAMETERS
+from directus_orm._services.utils import ARGON2_PARAMETERS
 
 from . import schema as f
 from .schema import Schema, unique

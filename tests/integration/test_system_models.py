@@ -26,7 +26,7 @@ from directus_orm import (
     RelationSchemaInfo,
     Session,
 )
-from directus_orm._system import SYSTEM_MODELS
+from directus_orm.system import SYSTEM_MODELS
 
 from .schema import unique
 

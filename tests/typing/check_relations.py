@@ -13,8 +13,18 @@ from typing import Annotated, Any
 
 from typing_extensions import assert_type
 
-from directus_orm import M2A, M2M, Key, Model, QuerySet, RelatedManager, pk_of, related
-from directus_orm._system import DirectusFile, DirectusUser
+from directus_orm import (
+    M2A,
+    M2M,
+    DirectusFile,
+    DirectusUser,
+    Key,
+    Model,
+    QuerySet,
+    RelatedManager,
+    pk_of,
+    related,
+)
 
 
 class Tag(Model, collection="tags"):

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import directus_orm
-from directus_orm import _exceptions
-from directus_orm._lookups import LOOKUPS, TRANSFORMS, UNSUPPORTED_LOOKUPS
+from directus_orm._core import exceptions as _exceptions
+from directus_orm._query.lookups import LOOKUPS, TRANSFORMS, UNSUPPORTED_LOOKUPS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -115,11 +115,7 @@ def test_simple_exceptions_survive_pickling() -> None:
 
 def test_every_exported_exception_survives_pickling() -> None:
     # Errors cross process boundaries (multiprocessing, concurrent.futures, task queues).
-    # BUG (directus_orm/_exceptions.py): DirectusError and BatchError take required
-    # keyword-only arguments, and BaseException pickles as ``cls(*self.args)``, so unpickling
-    # raises TypeError ("missing 1 required keyword-only argument: 'status'"). Fix: a
-    # ``__reduce__`` on DirectusORMError that rebuilds without calling __init__, e.g.
-    # ``return (_rebuild, (type(self), self.args), self.__dict__)`` with
-    # ``def _rebuild(cls, args): e = cls.__new__(cls, *args); e.args = args; return e``.
+    # DirectusError and BatchError take keyword-only arguments; they still pickle and unpickle
+    # with every attribute (DirectusORMError rebuilds without calling __init__).
     problems = [p for p in map(_round_trip_problem, EXCEPTIONS) if p is not None]
     assert problems == []

@@ -18,16 +18,16 @@ from typing import Any
 
 import pytest
 
-from directus_orm._exceptions import FieldError, LookupNotSupported, QueryError
-from directus_orm._filters import (
+from directus_orm._core.exceptions import FieldError, LookupNotSupported, QueryError
+from directus_orm._query.filters import (
     EmptyResultSet,
     FieldResolver,
     ResolvedField,
     compile_filter,
     serialize_value,
 )
-from directus_orm._q import Q
-from directus_orm._variables import CURRENT_ROLES, CURRENT_USER, NOW, now
+from directus_orm._query.q import Q
+from directus_orm._query.variables import CURRENT_ROLES, CURRENT_USER, NOW, now
 
 # ------------------------------------------------------------------ fake models
 

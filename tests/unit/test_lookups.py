@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from directus_orm._lookups import (
+from directus_orm._query.lookups import (
     LOOKUPS,
     NEGATED_OPERATORS,
     NOT_NEGATABLE,
@@ -17,8 +17,8 @@ from directus_orm._lookups import (
     UNSUPPORTED_LOOKUPS,
     lookup_names,
 )
-from directus_orm._q import Q
-from directus_orm._variables import (
+from directus_orm._query.q import Q
+from directus_orm._query.variables import (
     CURRENT_POLICIES,
     CURRENT_ROLE,
     CURRENT_ROLES,

@@ -31,7 +31,7 @@ from directus_orm import (
     Session,
     Sum,
 )
-from directus_orm._request import encode_query
+from directus_orm._core.request import encode_query
 
 BASE = "http://directus.test"
 
@@ -483,11 +483,8 @@ def test_aggregate_drops_fields_meta_and_deep(recorder: Recorder) -> None:
 
 
 def test_aggregate_refuses_a_slice_instead_of_ignoring_it(recorder: Recorder) -> None:
-    # BUG (directus_orm/_queryset.py, QuerySet._aggregate_flow): the query comes from
-    # _base_query(), which has no limit/offset, so the slice is silently dropped and
-    # ``order_by("-views")[:5].aggregate(total=Sum("views"))`` sums every row of the collection.
-    # Directus cannot aggregate over a window (LIMIT applies to the result rows), so the honest
-    # answer is a QueryError before any request (count() already applies the slice itself).
+    # Directus cannot aggregate over a window (LIMIT applies to the result rows), so a sliced
+    # aggregate is refused before any request rather than summing every row of the collection.
     with pytest.raises(QueryError, match="slice"):
         Article.objects.order_by("-views")[:5].aggregate(total=Sum("views"))
     assert recorder.requests == []
@@ -606,9 +603,7 @@ def test_get_on_an_empty_queryset_raises_does_not_exist_without_a_request(
 def test_page_of_an_empty_queryset_is_empty_without_a_request(
     recorder: Recorder, shape: Callable[[], QuerySet[Any]]
 ) -> None:
-    # BUG (directus_orm/_queryset.py, QuerySet._page_flow): it neither checks
-    # ``self._state.empty`` nor catches EmptyResultSet. none().page(1) sends a request and
-    # returns real items; filter(id__in=[]).page(1) leaks the internal EmptyResultSet.
+    # none().page(1) and filter(id__in=[]).page(1) are empty pages, with no request sent.
     page = shape().page(1, size=10)
     assert list(page) == []
     assert (page.number, page.size, page.filter_count, page.has_next) == (1, 10, 0, False)

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import pytest
 
 from directus_orm import M2A, M2M, FieldError, LookupNotSupported, Model, Q, QueryError
-from directus_orm._filters import compile_filter
-from directus_orm._model import ModelResolver
+from directus_orm._models.resolver import ModelResolver
+from directus_orm._query.filters import compile_filter
 
 
 class Tag(Model, collection="tags"):

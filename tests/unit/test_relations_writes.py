@@ -23,7 +23,8 @@ from directus_orm import (
     pk_of,
     related,
 )
-from directus_orm._persistence import changed_fields, payload, state_of
+from directus_orm._models.changes import changed_fields, payload
+from directus_orm._models.state import state_of
 
 BASE = "http://directus.test"
 

@@ -15,7 +15,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from directus_orm import BaseStorage, FileStorage, MemoryStorage, Session
-from directus_orm._auth import AuthCore, AuthData
+from directus_orm._core.auth import AuthCore, AuthData
 
 BASE = "http://directus.test"
 

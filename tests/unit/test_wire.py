@@ -19,7 +19,7 @@ from pytest_httpx import HTTPXMock
 
 import directus_orm as d
 from directus_orm import AsyncSession, Model, Session
-from directus_orm._exceptions import ERROR_CODES
+from directus_orm._core.exceptions import ERROR_CODES
 
 BASE = "http://directus.test"
 
@@ -333,9 +333,7 @@ def test_session_params_and_headers_are_sent_on_every_request(httpx_mock: HTTPXM
     [
         (Spaced, b"/items/my%20articles"),
         (Dotted, b"/items/%2E%2E"),
-        # BUG (directus_orm/_queryset.py QuerySet._path, _persistence.py item_path): the
-        # endpoint "items/<collection>" is split on "/" before encoding, so a "/" inside a
-        # collection name becomes a path separator and addresses /items/a/b.
+        # A "/" inside a collection name stays inside its one path segment (never /items/a/b).
         (Slashed, b"/items/a%2Fb"),
     ],
     ids=["space", "dots", "slash"],

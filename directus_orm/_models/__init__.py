@@ -1,0 +1,1 @@
+"""Models: metadata, state, hydration, writes, relations, the QuerySet and its manager."""

@@ -1,0 +1,118 @@
+"""Saving, deleting and refreshing one model instance, as sans-IO flows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .._core.exceptions import QueryError
+from .._core.flow import Flow
+from .._core.request import Call, path_of
+from .changes import absorb, changed_fields, insert_fields, payload, write_query
+from .hydrate import hydrate_one
+from .relations.sync import sync_after_write
+from .state import _UNSET, from_db, mark_loaded, state_of
+
+if TYPE_CHECKING:
+    from .._transport.session import BaseSession
+    from .changes import Journal
+    from .model import Model
+
+
+"""``on_progress(done, total)``: called after every batch."""
+
+
+def item_path(model: type[Model], pk: Any = _UNSET) -> str:
+    parts: list[Any] = list(model._meta.endpoint_parts)
+    if pk is not _UNSET:
+        if pk is None:
+            raise QueryError(f"this {model.__name__} has no primary key yet: save it first")
+        parts.append(pk)
+    return path_of(*parts)
+
+
+def _check_writable(model: type[Model]) -> None:
+    if model._meta.read_only:
+        raise QueryError(f"{model.__name__} is read-only: Directus does not accept writes there")
+
+
+# ------------------------------------------------------------ single objects
+
+
+def save_flow(
+    obj: Model,
+    session: BaseSession,
+    *,
+    force_insert: bool = False,
+    update_fields: Sequence[str] | None = None,
+) -> Flow[bool]:
+    """Create or update ``obj``; returns whether a request was sent."""
+    model = type(obj)
+    meta = model._meta
+    _check_writable(model)
+    if update_fields is not None:
+        names = [meta.field(n).name for n in update_fields]
+        missing = [n for n in names if n not in obj.__dict__]
+        if missing:
+            raise QueryError(f"update_fields names fields that are not loaded: {missing}")
+    creating = force_insert or (not from_db(obj) and update_fields is None)
+    # Relations written in the same request are recorded, to read created keys back.
+    journal: Journal | None = {} if meta.relational else None
+    if meta.singleton:
+        names = list(update_fields) if update_fields is not None else (
+            insert_fields(obj) if creating else changed_fields(obj))
+        if not names and not creating:
+            return False
+        method, path = "PATCH", item_path(model)
+        body = payload(obj, names, journal=journal)
+    elif creating:
+        method, path = "POST", item_path(model)
+        body = payload(obj, insert_fields(obj), journal=journal)
+    else:
+        names = list(update_fields) if update_fields is not None else changed_fields(obj)
+        names = [n for n in names if n != meta.primary_key]
+        if not names:
+            return False
+        method, path = "PATCH", item_path(model, obj.pk)
+        body = payload(obj, names, journal=journal)
+        if not body:
+            return False  # only relations whose changes cancel out
+    query = None
+    if journal is not None:
+        query = write_query(model, body)
+    call = Call(method, path, query=query, json=body, send_json=True)
+    response = yield from session.response_flow(call)
+    fresh = hydrate_one(model, response.content)
+    if fresh is not None:
+        absorb(obj, fresh, keep_relations=True)
+    else:  # 204: the caller may not read what it wrote
+        mark_loaded((obj,), meta.json_fields)
+    if journal:
+        data = json.loads(response.content).get("data") if response.content else None
+        sync_after_write(obj, journal, data)
+    return True
+
+
+def delete_flow(obj: Model, session: BaseSession) -> Flow[None]:
+    model = type(obj)
+    _check_writable(model)
+    yield from session.response_flow(Call("DELETE", item_path(model, obj.pk)))
+    # As in Django: the object stays usable, without a primary key, as if new.
+    if not model._meta.singleton:
+        obj.__dict__[model._meta.primary_key] = None
+    state_of(obj).clear()
+    return None
+
+
+def refresh_flow(obj: Model, session: BaseSession, fields: Sequence[str] | None) -> Flow[None]:
+    model = type(obj)
+    qs = model.objects if model._meta.singleton else model.objects.filter(pk=obj.pk)
+    if fields:
+        qs = qs.fields(*fields, model._meta.primary_key)
+    fresh = yield from qs._get_flow(session, (), {})
+    if fields:
+        for name in fields:
+            obj.__dict__.pop(model._meta.field(name).name, None)
+    absorb(obj, fresh)
+    return None

@@ -1,0 +1,404 @@
+"""The QuerySet's read flows: fetching pages, paging past limits, keyset iteration, counts, aggregates."""
+
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from .._core.exceptions import InvalidQuery, QueryError
+from .._core.flow import Flow
+from .._core.request import read_call
+from .._query.aggregates import Aggregate
+from .._transport.session import BaseSession
+from .compiler import QueryCompiler
+from .hydrate import hydrate_one, hydrate_page
+
+if TYPE_CHECKING:
+    from .model import Model
+
+
+T = TypeVar("T")
+
+#: Items asked for per request while iterating (``iterator()`` default).
+DEFAULT_CHUNK_SIZE = 1000
+
+
+#: Keys per request in ``in_bulk``.
+IN_BULK_BATCH = 500
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of results, with the counts Directus reports alongside."""
+
+    items: list[T]
+    number: int
+    size: int
+    total_count: int
+    """Items in the collection, ignoring the filter."""
+    filter_count: int
+    """Items matching the filter and search."""
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.size < self.filter_count
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.filter_count // self.size))
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass
+class _Batch(Generic[T]):
+    items: list[T]
+    meta: dict[str, Any] = field(default_factory=dict)
+    last_key: Any = None
+    limit: int = 0
+    """The limit the request asked for: fewer items means this was the last page."""
+
+
+class ReadFlows(QueryCompiler[T]):
+    """The sans-IO read flows of a QuerySet; the terminals in ``queryset.py`` drive them."""
+
+    def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
+        """One read request; returns the hydrated items and the meta block."""
+        call = read_call(
+            self._path(), query,
+            base_url_length=len(session.url), max_url_length=session.max_url_length,
+        )
+        response = yield from session.response_flow(call)
+        rows = self._state.rows
+        if rows == "model":
+            items: list[Any]
+            items, meta = hydrate_page(self.model, response.content)
+            if self._plan is not None and self._plan.unload:
+                self._plan.unload.apply(items)
+            last = items[-1].__dict__.get(self.model._meta.primary_key) if items else None
+        else:
+            body = json.loads(response.content)
+            raw = body.get("data") or []
+            pk_api = self.model._meta.pk_field.api_name
+            last = raw[-1].get(pk_api) if raw and isinstance(raw[-1], dict) else None
+            items = self._shape_rows(raw)
+            meta = body.get("meta") or {}
+        return _Batch(cast("list[T]", items), meta, last, int(query.get("limit") or 0))
+
+    def _shape_rows(self, raw: list[Any]) -> list[Any]:
+        fields = self._state.row_fields
+        if self._state.rows == "dict":
+            if not fields:
+                return raw
+            keys = [(f, _result_path(self._api_path(f))) for f in fields]
+            return [{f: _dig(row, path) for f, path in keys} for row in raw]
+        paths = [_result_path(self._api_path(f)) for f in fields]
+        if self._state.rows == "flat":
+            return [_dig(row, paths[0]) for row in raw]
+        return [tuple(_dig(row, p) for p in paths) for row in raw]
+
+    def _all_flow(self, session: BaseSession) -> Flow[list[T]]:
+        """Everything the QuerySet matches, however many pages that takes."""
+        self._not_singleton("listing")
+        if self._matches_nothing():
+            return []
+        query = self._evaluation_query()
+        cap = session.query_limit_max
+        if cap is None or query["limit"] <= cap:
+            try:
+                batch = yield from self._fetch_flow(session, query)
+            except InvalidQuery as error:
+                cap = _limit_cap(error)
+                if cap is None:
+                    raise
+                session.learn_query_limit(cap)
+            else:
+                self._meta_result = dict(batch.meta)
+                return batch.items
+        return (yield from self._paged_flow(session, query, cap))
+
+    def _paged_flow(self, session: BaseSession, query: dict[str, Any], cap: int) -> Flow[list[T]]:
+        """Read in pages of the server's maximum (``QUERY_LIMIT_MAX``)."""
+        wanted = self._state.limit
+        query = {k: v for k, v in query.items() if k not in ("limit", "offset")}
+        if not query.get("sort"):  # offset paging needs a stable order
+            query["sort"] = [self.model._meta.pk_field.api_name]
+        items: list[T] = []
+        while wanted is None or len(items) < wanted:
+            size = cap if wanted is None else min(cap, wanted - len(items))
+            query["limit"] = size
+            query["offset"] = self._state.offset + len(items)
+            batch = yield from self._fetch_flow(session, query)
+            if not items:
+                self._meta_result = dict(batch.meta)
+                query.pop("meta", None)
+            items.extend(batch.items)
+            if len(batch.items) < size:
+                break
+        return items
+
+    @property
+    def _keyset(self) -> bool:
+        """Whether ``iterator()`` pages by primary key: unsorted, or sorted by it."""
+        pk = self.model._meta.pk_field.api_name
+        sort = self._state.sort
+        return not sort or sort in ((pk,), ("-" + pk,))
+
+    def _chunks_plan(self) -> tuple[dict[str, Any], str | None, bool]:
+        """Query, keyset field (or None for offset paging) and its direction."""
+        query = self._base_query()
+        query.pop("meta", None)
+        pk = self.model._meta.pk_field.api_name
+        sort = self._state.sort
+        if self._keyset:
+            desc = bool(sort) and sort[0].startswith("-")
+            query["sort"] = ["-" + pk if desc else pk]
+            fields = query.get("fields")
+            if fields is not None and pk not in fields and "*" not in fields:
+                query["fields"] = [*fields, pk]
+            return query, pk, desc
+        return query, None, False
+
+    def _chunk_flow(
+        self, session: BaseSession, chunk_size: int, after: Any, offset: int, remaining: int | None
+    ) -> Flow[_Batch[T]]:
+        query, key, desc = self._chunks_plan()
+        limit = chunk_size if remaining is None else min(chunk_size, remaining)
+        if session.query_limit_max is not None:
+            limit = min(limit, session.query_limit_max)
+        query["limit"] = limit
+        if key is not None:
+            if after is not None:
+                bound = {key: {"_lt" if desc else "_gt": after}}
+                query["filter"] = {"_and": [query["filter"], bound]} if "filter" in query else bound
+            if offset:
+                query["offset"] = offset
+        elif offset:
+            query["offset"] = offset
+        try:
+            return (yield from self._fetch_flow(session, query))
+        except InvalidQuery as error:
+            cap = _limit_cap(error)
+            if cap is None or cap >= limit:
+                raise
+            session.learn_query_limit(cap)  # QUERY_LIMIT_MAX: smaller chunks from now on
+            query["limit"] = cap
+            return (yield from self._fetch_flow(session, query))
+
+    def _iter_plan(self, chunk_size: int) -> tuple[bool, int | None]:
+        if chunk_size < 1:
+            raise QueryError("chunk_size must be positive")
+        if self._matches_nothing():
+            return False, None
+        return True, self._state.limit
+
+    def _first_flow(self, session: BaseSession, reverse: bool) -> Flow[T | None]:
+        qs = self
+        if not qs._state.sort:
+            qs = qs.order_by("pk")
+        if reverse:
+            qs = qs.reverse()
+        items = yield from qs._slice(0, 1)._all_flow(session)
+        return items[0] if items else None
+
+    def _get_flow(self, session: BaseSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Flow[T]:
+        if self.model._meta.singleton:
+            if args or kwargs or self._state.where:
+                raise QueryError(f"{self.model.__name__} is a singleton: get() takes no filter")
+            return (yield from self._singleton_flow(session))
+        qs = self.filter(*args, **kwargs) if (args or kwargs) else self
+        items = yield from qs._clone(limit=2 if not qs._state.sliced else qs._state.limit)._all_flow(session)
+        model = self.model
+        if not items:
+            raise model.DoesNotExist(
+                f"{model.__name__} matching query does not exist ({qs._describe_filter()})"
+            )
+        if len(items) > 1:
+            raise model.MultipleObjectsReturned(
+                f"get() returned more than one {model.__name__} ({qs._describe_filter()})"
+            )
+        return items[0]
+
+    def _singleton_flow(self, session: BaseSession) -> Flow[T]:
+        query = self._base_query()
+        response = yield from session.response_flow(_read(self, session, query))
+        obj = hydrate_one(self.model, response.content)
+        if obj is None:
+            raise self.model.DoesNotExist(f"{self.model.__name__} has no item yet")
+        return cast(T, obj)
+
+    def _count_flow(self, session: BaseSession) -> Flow[int]:
+        self._not_singleton("count()")
+        if self._matches_nothing():
+            return 0
+        query = self._base_query()
+        for key in ("fields", "sort", "meta", "deep"):
+            query.pop(key, None)
+        query["aggregate"] = {"count": ["*"]}
+        body = yield from session.call_flow(_read(self, session, query))
+        rows = body.get("data") if isinstance(body, dict) else None
+        total = int(rows[0].get("count") or 0) if rows else 0
+        total = max(total - self._state.offset, 0)
+        if self._state.limit is not None:
+            total = min(total, self._state.limit)
+        return total
+
+    def _exists_flow(self, session: BaseSession) -> Flow[bool]:
+        pk = self.model._meta.pk_field.api_name
+        qs = self._clone(fields=(pk,), sort=(), rows="flat", row_fields=(pk,), related=())
+        items = yield from qs._slice(0, 1)._all_flow(session)
+        return bool(items)
+
+    def _aggregate_flow(
+        self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
+    ) -> Flow[list[dict[str, Any]]]:
+        if not aggregates:
+            raise QueryError("aggregate() needs at least one aggregate, e.g. n=Count()")
+        spec: dict[str, list[str]] = {}
+        for agg in aggregates.values():
+            if not isinstance(agg, Aggregate):
+                raise QueryError(f"{agg!r} is not an aggregate (Count, Sum, Avg, Min, Max, ...)")
+            api = agg.field if agg.field == "*" else self._api_path(agg.field)
+            spec.setdefault(agg.function, [])
+            if api not in spec[agg.function]:
+                spec[agg.function].append(api)
+        if not group and self._state.sliced:
+            raise QueryError(
+                "cannot aggregate a slice: Directus aggregates the whole filter; "
+                "filter instead, or aggregate in Python over the slice"
+            )
+        if self._matches_nothing():
+            return []
+        query = self._base_query()
+        for key in ("fields", "meta", "deep"):
+            query.pop(key, None)
+        query["aggregate"] = spec
+        if group:
+            query["groupBy"] = list(group)
+            query["limit"] = self._state.limit if self._state.limit is not None else -1
+            if self._state.offset:
+                query["offset"] = self._state.offset
+        else:
+            query.pop("sort", None)  # an ungrouped aggregate has no rows to sort
+        body = yield from session.call_flow(_read(self, session, query))
+        rows = body.get("data") if isinstance(body, dict) else []
+        out: list[dict[str, Any]] = []
+        for row in rows or []:
+            result: dict[str, Any] = {}
+            for name in group:
+                result[name] = row.get(_group_key(name))
+            for name, agg in aggregates.items():
+                picked = Aggregate.__new__(type(agg))
+                picked.field = agg.field if agg.field == "*" else self._api_path(agg.field)
+                result[name] = picked.pick(row)
+            out.append(result)
+        return out
+
+    def _in_bulk_flow(self, session: BaseSession, ids: Sequence[Any]) -> Flow[dict[Any, T]]:
+        out: dict[Any, T] = {}
+        keys = list(dict.fromkeys(ids))
+        for start in range(0, len(keys), IN_BULK_BATCH):
+            part = keys[start : start + IN_BULK_BATCH]
+            items = yield from self.filter(pk__in=part)._clone()._all_flow(session)
+            for item in items:
+                out[cast("Model", item).pk] = item
+        return out
+
+    def _page_flow(self, session: BaseSession, number: int, size: int) -> Flow[Page[T]]:
+        if number < 1 or size < 1:
+            raise QueryError("page numbers and sizes start at 1")
+        if self._state.sliced:
+            raise QueryError("cannot page a sliced QuerySet; slice or page, not both")
+        if self._matches_nothing():
+            return Page([], number, size, 0, 0)
+        query = self._base_query()
+        query["limit"] = size
+        query["offset"] = (number - 1) * size
+        query["meta"] = ["total_count", "filter_count"]
+        batch = yield from self._fetch_flow(session, query)
+        meta = batch.meta
+        return Page(
+            batch.items, number, size,
+            int(meta.get("total_count") or 0), int(meta.get("filter_count") or 0),
+        )
+
+    def _advance(
+        self, batch: _Batch[T], after: Any, offset: int, remaining: int | None, keyset: bool
+    ) -> tuple[Any, int, int | None, bool]:
+        count = len(batch.items)
+        if remaining is not None:
+            remaining -= count
+        if keyset:
+            after, offset = batch.last_key, 0
+        else:
+            offset += count
+        # A short page is the last one: a server with QUERY_LIMIT_MAX refuses a
+        # larger limit (and the session then asks for less) rather than cap it.
+        go = count > 0 and (remaining is None or remaining > 0)
+        if batch.limit and count < batch.limit:
+            go = False
+        return after, offset, remaining, go
+
+
+def _read(qs: ReadFlows[Any], session: BaseSession, query: dict[str, Any]) -> Any:
+    return read_call(
+        qs._path(), query, base_url_length=len(session.url), max_url_length=session.max_url_length
+    )
+
+
+_CAP_RE = re.compile(r'"limit" must be less than or equal to (\d+)')
+
+
+def _limit_cap(error: InvalidQuery) -> int | None:
+    """The server's ``QUERY_LIMIT_MAX``, when ``error`` is its refusal of a larger limit."""
+    match = _CAP_RE.search(error.message)
+    return int(match.group(1)) if match else None
+
+
+def _empty_aggregate(aggregates: Mapping[str, Aggregate]) -> dict[str, Any]:
+    """What aggregates of nothing are: counts 0, everything else None (as in SQL)."""
+    return {
+        name: 0 if agg.function in ("count", "countDistinct") else None
+        for name, agg in aggregates.items()
+    }
+
+
+def _group_key(name: str) -> str:
+    """Directus renames ``year(date)`` to ``date_year`` in grouped results."""
+    if "(" in name and name.endswith(")"):
+        function, _, inner = name[:-1].partition("(")
+        return f"{inner}_{function}"
+    return name
+
+
+def _result_path(path: str) -> str:
+    """Where a requested path is in a row: ``count(tags)`` comes back as ``tags_count``."""
+    if not path.endswith(")") or "(" not in path:
+        return path
+    head, _, inner = path[:-1].partition("(")
+    prefix, _, function = head.rpartition(".")
+    if "," in inner:
+        return path
+    return f"{prefix}.{inner}_{function}" if prefix else f"{inner}_{function}"
+
+
+def _dig(row: Any, path: str) -> Any:
+    value = row
+    for part in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value

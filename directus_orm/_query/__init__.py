@@ -1,0 +1,1 @@
+"""The query language: lookups, Q objects, filters, aggregates and the QuerySet's state."""

@@ -1,0 +1,88 @@
+"""Aggregate functions for ``QuerySet.aggregate`` and ``group_by``.
+
+``Article.objects.aggregate(total=Sum("views"), n=Count())`` compiles to
+Directus ``aggregate={"sum":["views"],"count":["*"]}`` and returns
+``{"total": 266, "n": 5}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class Aggregate:
+    """One Directus aggregate function over one field."""
+
+    function: ClassVar[str]
+
+    def __init__(self, field: str) -> None:
+        if not field:
+            raise ValueError(f"{type(self).__name__} needs a field name")
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.field!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Aggregate) and type(other) is type(self) and other.field == self.field
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.field))
+
+    def pick(self, row: dict[str, Any]) -> Any:
+        """This aggregate's value in a Directus result row."""
+        value = row.get(self.function)
+        if isinstance(value, dict):
+            return value.get(self.field)
+        return value
+
+
+class Count(Aggregate):
+    """Number of items (``Count()``), or of non-null values of a field."""
+
+    function = "count"
+
+    def __init__(self, field: str = "*") -> None:
+        super().__init__(field)
+
+
+class CountDistinct(Aggregate):
+    """Number of distinct values of a field."""
+
+    function = "countDistinct"
+
+
+class Sum(Aggregate):
+    """Sum of a numeric field."""
+
+    function = "sum"
+
+
+class SumDistinct(Aggregate):
+    """Sum of the distinct values of a numeric field."""
+
+    function = "sumDistinct"
+
+
+class Avg(Aggregate):
+    """Average of a numeric field."""
+
+    function = "avg"
+
+
+class AvgDistinct(Aggregate):
+    """Average of the distinct values of a numeric field."""
+
+    function = "avgDistinct"
+
+
+class Min(Aggregate):
+    """Smallest value of a field."""
+
+    function = "min"
+
+
+class Max(Aggregate):
+    """Largest value of a field."""
+
+    function = "max"

@@ -1,0 +1,1 @@
+"""Directus's system collections as models, and their special QuerySets."""

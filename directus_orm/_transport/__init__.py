@@ -1,0 +1,1 @@
+"""The drivers that run flows over httpx, and the current-session context."""
