@@ -16,6 +16,7 @@ from ._core.exceptions import (
     DirectusORMError,
     EmailLimitExceeded,
     FailedValidation,
+    FeatureNotSupported,
     FieldError,
     FieldNotLoaded,
     Forbidden,
@@ -61,6 +62,7 @@ from ._core.exceptions import (
 )
 from ._core.request import Call
 from ._core.storage import BaseStorage, FileStorage, MemoryStorage
+from ._core.version import FEATURES, Feature, ServerVersion
 from ._models.batches import Progress, ProgressBar
 from ._models.manager import Manager, QuerySetManager
 from ._models.model import Model
@@ -244,6 +246,9 @@ __all__ = [
     "EmailLimitExceeded",
     "ExportFormat",
     "FailedValidation",
+    "Feature",
+    "FeatureNotSupported",
+    "FEATURES",
     "FieldError",
     "FieldMetaInfo",
     "FieldNotLoaded",
@@ -320,6 +325,7 @@ __all__ = [
     "SchemaQuerySet",
     "SchemaSnapshot",
     "Server",
+    "ServerVersion",
     "ServiceUnavailable",
     "Session",
     "set_default_session",

@@ -9,7 +9,8 @@ The tree::
     │   ├── QueryError                   impossible QuerySet shape (negative index, step, ...)
     │   ├── WrongSessionKind             sync method on an AsyncSession or the reverse
     │   ├── NoSessionError               a model operation with no session in scope
-    │   └── MissingExtraError            an optional dependency is not installed
+    │   ├── MissingExtraError            an optional dependency is not installed
+    │   └── FeatureNotSupported          the server's Directus version lacks the feature
     ├── FieldNotLoaded (+ AttributeError) reading a field that the query did not fetch
     ├── ObjectDoesNotExist               Model.DoesNotExist derives from it
     ├── MultipleObjectsReturned          Model.MultipleObjectsReturned derives from it
@@ -120,6 +121,19 @@ class NoSessionError(ClientError):
 
 class MissingExtraError(ClientError):
     """A feature needs an optional dependency that is not installed."""
+
+
+class FeatureNotSupported(ClientError):
+    """The server's Directus version does not have the feature (raised before any request).
+
+    ``feature`` is its name in ``directus_orm``'s feature table, ``server_version`` the version
+    the server reported; the message says which versions have it.
+    """
+
+    def __init__(self, message: str, *, feature: str = "", server_version: str = "") -> None:
+        super().__init__(message)
+        self.feature = feature
+        self.server_version = server_version
 
 
 class FieldNotLoaded(DirectusORMError, AttributeError):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from .._core.exceptions import InvalidQuery, QueryError
 from .._core.flow import Flow
 from .._core.request import read_call
-from .._query.aggregates import Aggregate
+from .._query.aggregates import Aggregate, as_count
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
 from .hydrate import hydrate_one, hydrate_page
@@ -102,12 +102,12 @@ class ReadFlows(QueryCompiler[T]):
         if self._state.rows == "dict":
             if not fields:
                 return raw
-            keys = [(f, _result_path(self._api_path(f))) for f in fields]
-            return [{f: _dig(row, path) for f, path in keys} for row in raw]
-        paths = [_result_path(self._api_path(f)) for f in fields]
+            keys = [(f, self._api_path(f)) for f in fields]
+            return [{f: _value(row, path) for f, path in keys} for row in raw]
+        paths = [self._api_path(f) for f in fields]
         if self._state.rows == "flat":
-            return [_dig(row, paths[0]) for row in raw]
-        return [tuple(_dig(row, p) for p in paths) for row in raw]
+            return [_value(row, paths[0]) for row in raw]
+        return [tuple(_value(row, p) for p in paths) for row in raw]
 
     def _all_flow(self, session: BaseSession) -> Flow[list[T]]:
         """Everything the QuerySet matches, however many pages that takes."""
@@ -392,6 +392,15 @@ def _result_path(path: str) -> str:
     if "," in inner:
         return path
     return f"{prefix}.{inner}_{function}" if prefix else f"{inner}_{function}"
+
+
+def _value(row: Any, api_path: str) -> Any:
+    """The value a requested path has in a row; ``count(rel)`` as an ``int`` (PostgreSQL
+    sends it as a string)."""
+    value = _dig(row, _result_path(api_path))
+    if api_path.endswith(")") and api_path.rpartition(".")[2].startswith("count("):
+        return as_count(value)
+    return value
 
 
 def _dig(row: Any, path: str) -> Any:

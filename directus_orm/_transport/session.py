@@ -36,6 +36,7 @@ from .._core.exceptions import (
 from .._core.flow import Flow, Refresh, Send, Sleep
 from .._core.request import MAX_URL_LENGTH, Call, parse_response
 from .._core.storage import BaseStorage
+from .._core.version import ServerVersion
 from . import context
 
 logger = logging.getLogger("directus_orm")
@@ -123,6 +124,8 @@ class BaseSession:
         self.max_url_length = max_url_length
         self._load_lock = threading.Lock()
         self._query_limit_max: int | None = None
+        self._server_version: ServerVersion | None = None
+        self._server_version_read = False
         self._context_tokens: list[contextvars.Token[BaseSession | None]] = []
 
     @property
@@ -133,6 +136,22 @@ class BaseSession:
     def learn_query_limit(self, cap: int) -> None:
         """Remember the server's ``QUERY_LIMIT_MAX``: reads page with it from now on."""
         self._query_limit_max = cap
+
+    @property
+    def known_server_version(self) -> ServerVersion | None:
+        """The server's Directus version once ``session.server.version()`` has read it (else ``None``)."""
+        return self._server_version
+
+    @property
+    def server_version_read(self) -> bool:
+        """Whether ``/server/info`` was asked for the version already (it may have been hidden)."""
+        return self._server_version_read
+
+    def learn_server_version(self, version: ServerVersion | None) -> None:
+        """Remember the server's version (``None``: hidden from this user): version-dependent
+        features adapt to it from now on."""
+        self._server_version = version
+        self._server_version_read = True
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.url} auth={self._auth.mode}>"

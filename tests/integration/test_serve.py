@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -89,8 +90,16 @@ def test_serve_prints_url_and_login_and_stops_on_ctrl_c(tmp_path):
         httpx.get(f"{server.url}/server/ping", timeout=5)
 
 
-def test_serve_data_keeps_a_collection_and_the_port_across_restarts(tmp_path):
-    data = tmp_path / "directus-data"
+@pytest.fixture
+def data_dir():
+    # Not under pytest's tmp_path: pytest sessions running at the same time prune each other's
+    # old temp folders, and a PostgreSQL cluster must not vanish under its server.
+    with tempfile.TemporaryDirectory(prefix="directus-orm-serve-") as folder:
+        yield Path(folder) / "directus-data"
+
+
+def test_serve_data_keeps_a_collection_and_the_port_across_restarts(data_dir):
+    data = data_dir
     first = Serve("--data", str(data))
     try:
         headers = {"Authorization": f"Bearer {_token(first.url)}"}

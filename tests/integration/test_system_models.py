@@ -319,10 +319,11 @@ def test_policy_permission_role_models(session):
                 policy=policy.id, collection="directus_files", action="update", fields=["*"],
                 permissions={"id": {"_eq": "x"}})
     finally:
+        policy_id = policy.id
         if role is not None:
             role.delete()
         policy.delete()
-    assert not d.DirectusPermission.objects.filter(policy=policy.id or "x").exists()
+    assert not d.DirectusPermission.objects.filter(policy=policy_id).exists()
 
 
 # ------------------------------------------------------------- other models
@@ -416,8 +417,9 @@ def test_flow_operation_and_version_models(session, schema):
         assert isinstance(got.operation, d.DirectusOperation) and got.operation.key == "log_it"
         assert [o.type for o in got.operations or []] == ["log"]  # type: ignore[union-attr]
     finally:
+        flow_id = flow.id
         flow.delete()  # its operations go with it
-    assert not d.DirectusOperation.objects.filter(flow=flow.id or "x").exists()
+    assert not d.DirectusOperation.objects.filter(flow=flow_id).exists()
 
     name = schema.collection(unique("sm_versioned"), [{"field": "title", "type": "string",
                                                         "meta": {}, "schema": {}}])
