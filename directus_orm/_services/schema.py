@@ -129,8 +129,18 @@ class SchemaFlows:
     def update_relation(
         self, collection: str, field: str, spec: Mapping[str, Any]
     ) -> Flow[DirectusRelation | None]:
+        body = dict(spec)
+        # Directus 11 reads collection, field and related_collection from the PATCH body (12
+        # reads the stored relation): without them its process dies on any relation update
+        # (an uncaught TypeError in RelationsService.alterType). Send the stored ones.
+        body.setdefault("collection", collection)
+        body.setdefault("field", field)
+        if "related_collection" not in body:
+            existing = yield from self.relation(collection, field)
+            if existing.related_collection is not None:
+                body["related_collection"] = existing.related_collection
         response = yield from self._session.response_flow(
-            _json("PATCH", path_of("relations", collection, field), dict(spec))
+            _json("PATCH", path_of("relations", collection, field), body)
         )
         return hydrate_one(DirectusRelation, response.content)
 
