@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 
 def _login(url: str, email: str, password: str) -> dict[str, object]:
@@ -14,12 +15,14 @@ def _login(url: str, email: str, password: str) -> dict[str, object]:
     return data
 
 
+@pytest.mark.smoke
 def test_ping_answers_pong(directus_server):
     response = httpx.get(f"{directus_server.url}/server/ping", timeout=30)
     assert response.status_code == 200
     assert response.text == "pong"
 
 
+@pytest.mark.smoke
 def test_admin_login_returns_tokens(directus_server):
     data = _login(directus_server.url, directus_server.email, directus_server.password)
     access_token = data["access_token"]

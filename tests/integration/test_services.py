@@ -801,6 +801,7 @@ async def test_async_collections_fields_relations(asession):
                 pass
 
 
+@pytest.mark.smoke
 def test_schema_snapshot_diff_apply_onto_a_fresh_server(session, extra, directus_server):
     name = unique("svc_schema")
     session.collections.create(name, [

@@ -56,6 +56,7 @@ def test_every_system_model_reads_its_own_endpoint(session, model):
     assert model.objects.count() >= len(rows)
 
 
+@pytest.mark.smoke
 def test_users_filter_through_the_queryset(session, directus_server):
     admin = DirectusUser.objects.get(email__icontains=directus_server.email.upper()[:8])
     assert admin.email == directus_server.email and admin.status == "active"
@@ -298,6 +299,7 @@ def test_collection_field_relation_models_write_where_directus_takes_them(sessio
 # ------------------------------------------------------------ access control
 
 
+@pytest.mark.smoke
 def test_policy_permission_role_models(session):
     tag = uuid.uuid4().hex[:6]
     policy = d.DirectusPolicy.objects.create(name=f"sm policy {tag}", app_access=False,
