@@ -419,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=None)
     parser.add_argument("--only", default="1,2,3,4,5,6,7,7b", help="workloads to run, e.g. 1,5")
     parser.add_argument("--reseed", action="store_true", help="seed again instead of the snapshot")
+    parser.add_argument("--clients", default="", help="only these clients, e.g. floor,directus_orm")
     parser.add_argument("--max-payload", default="", help="MAX_PAYLOAD_SIZE for the server")
     parser.add_argument("--url", default="", help="use a running Directus instead of starting one")
     parser.add_argument("--db", default=os.environ.get("DIRECTUS_DB") or "sqlite",
@@ -447,7 +448,10 @@ def main(argv: list[str] | None = None) -> int:
     sections = venv_sections()
     pythons: dict[str, Path | None] = {}
     install_errors: dict[str, str] = {}
+    wanted = {name.strip() for name in args.clients.split(",") if name.strip()} or set(CLIENTS)
     for name, (section, _) in CLIENTS.items():
+        if name not in wanted:
+            continue
         if section is None:
             pythons[name] = Path(sys.executable)
         else:

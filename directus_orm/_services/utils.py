@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._core.exceptions import MissingExtraError, RouteNotFound
+from .._core.exceptions import InvalidPayload, MissingExtraError, RouteNotFound
 from .._core.flow import Flow
 from .._core.request import Call, path_of
 from .._core.version import supports
@@ -143,6 +143,8 @@ class UtilsFlows:
                 )
             except RouteNotFound:
                 self._remote_hash = False
+            except InvalidPayload as error:  # the server's word for what local_verify says
+                raise ValueError("not an argon2 hash") from error
             else:
                 self._remote_hash = True
                 return bool(_data(body))

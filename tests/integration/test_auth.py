@@ -275,5 +275,7 @@ def test_password_request_and_bad_reset_token(directus_server):
 def test_server_basics(directus_server, admin_token):
     with Session(directus_server.url, static_token=admin_token) as s:
         assert s.server.ping() == "pong"
-        assert s.server.info()["version"] == "12.4.0"
+        version = s.server.info()["version"]
+        if directus_server.version is not None:  # our own server: the version asked for
+            assert version == directus_server.version
         assert s.server.health()["status"] == "ok"
