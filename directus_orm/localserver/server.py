@@ -204,6 +204,8 @@ def _free_port() -> int:
 
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As Node binds: connections of the previous run in TIME_WAIT do not block the port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -434,8 +436,11 @@ class LocalDirectus:
     def _boot(self, deadline: float, saved: Mapping[str, object]) -> None:
         remembered = saved.get("port")
         fixed = self.requested_port
-        if fixed is None and isinstance(remembered, int) and _port_free(remembered):
-            fixed = remembered  # a kept folder comes back on its port when it can
+        if fixed is None and isinstance(remembered, int):
+            if _port_free(remembered):
+                fixed = remembered  # a kept folder comes back on its port when it can
+            else:
+                log(f"port {remembered} of {self.data_dir} is taken now; using another one")
         attempts = 1 if fixed else 3
         for attempt in range(1, attempts + 1):
             self._port = fixed or _free_port()

@@ -1085,8 +1085,12 @@ async def test_async_user_and_file_services_remaining(asession, session, directu
     with limited_user(session) as (_id, email_, password):
         async with AsyncSession(directus_server.url) as s:
             await s.auth.login(email_, password)
-            result = await s.users.invite(address, role)
-            assert result.verified is False
+            if (await asession.server.version() or "12") >= "12":
+                result = await s.users.invite(address, role)
+                assert result.verified is False
+            else:  # Directus 11 refuses a forbidden invite outright
+                with pytest.raises(d.Forbidden):
+                    await s.users.invite(address, role)
             with pytest.raises(d.Forbidden):
                 await s.schema.snapshot()
             with pytest.raises(d.InvalidPayload):
