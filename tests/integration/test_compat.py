@@ -8,6 +8,7 @@ is then asked for its version and its snapshot's vendor).
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -170,3 +171,39 @@ def test_schema_diff_modes_need_12_2(session):
     else:
         with pytest.raises(d.FeatureNotSupported, match=f"this server runs {version}"):
             session.schema.diff(snapshot, mode="merge")
+
+
+def test_a_late_second_file_part_is_left_out_of_the_upload_answer(session, directus_server, admin_token):
+    """Directus answers a multipart upload once the files whose parts have arrived are saved."""
+    boundary = "compat-boundary"
+
+    def part(name: str, data: bytes) -> bytes:
+        return (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+                f"Content-Type: text/plain\r\n\r\n").encode() + data + b"\r\n"
+
+    late = part("late.txt", b"late") + f"--{boundary}--\r\n".encode()
+    cut = late.index(b"Content-Type")  # the second part has begun, its headers are not complete
+
+    def body():
+        yield part("early.txt", b"early") + late[:cut]
+        time.sleep(2.0)  # the first file is saved meanwhile
+        yield late[cut:]
+
+    response = httpx.post(f"{directus_server.url}/files", content=body(), timeout=60,
+                          headers={"Authorization": f"Bearer {admin_token}",
+                                   "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status_code == 200, response.text
+    answer = response.json()["data"]
+    assert isinstance(answer, dict) and answer["filename_download"] == "early.txt"  # one, not two
+    time.sleep(1.0)
+    saved = d.DirectusFile.objects.filter(filename_download__in=["early.txt", "late.txt"])
+    names = sorted(f_.filename_download or "" for f_ in saved)
+    saved.delete()
+    assert "early.txt" in names
+    # upload_many() sends a request per file, so every file is in its answer, in order.
+    files = session.files.upload_many([d.Upload(b"one", filename="one.txt"), d.Upload(b"two", filename="two.txt")])
+    try:
+        assert [f_.filename_download for f_ in files] == ["one.txt", "two.txt"]
+    finally:
+        for item in files:
+            item.delete()
