@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._core.auth import AuthData, AuthMode
+from ._core.auth_base import BaseAuth
 from ._core.exceptions import (
     AuthenticationError,
     BatchError,
@@ -44,6 +45,7 @@ from ._core.exceptions import (
     OutOfTime,
     QueryError,
     RangeNotSatisfiable,
+    RecordNotReturned,
     RecordNotUnique,
     RequestsExceeded,
     ResourceRestricted,
@@ -68,9 +70,10 @@ from ._models.manager import Manager, QuerySetManager
 from ._models.model import Model
 from ._models.queryset import GroupedQuerySet, QuerySet
 from ._models.reads import Page
-from ._models.relations.fields import M2A, M2M, Key, pk_of
+from ._models.relations.fields import M2A, M2M, Expanded, Key, pk_of
 from ._models.relations.manager import RelatedManager, related
 from ._query.aggregates import Aggregate, Avg, AvgDistinct, Count, CountDistinct, Max, Min, Sum, SumDistinct
+from ._query.functions import Day, FieldFunction, Hour, Minute, Month, Second, Week, Weekday, Year
 from ._query.q import Q
 from ._query.variables import (
     CURRENT_POLICIES,
@@ -82,6 +85,18 @@ from ._query.variables import (
     current_user,
     now,
 )
+from ._realtime import (
+    RealtimeAuthError,
+    RealtimeConnectionError,
+    RealtimeError,
+    RealtimeServerError,
+    RealtimeSettings,
+    RealtimeUnavailable,
+    SubscriptionError,
+    SubscriptionEvent,
+)
+from ._realtime.aio import AsyncRealtime, AsyncRealtimeItems, AsyncSubscription
+from ._realtime.sync import Realtime, RealtimeItems, Subscription
 from ._services.access import (
     AsyncPermissions,
     AsyncPolicies,
@@ -92,7 +107,9 @@ from ._services.access import (
     Roles,
 )
 from ._services.auth import AsyncAuth, Auth
+from ._services.extensions import AsyncExtensions, Extension, Extensions
 from ._services.files import AssetStream, AsyncAssetStream, AsyncFiles, Files
+from ._services.flows import AsyncFlows, Flows
 from ._services.history import (
     Activity,
     AsyncActivity,
@@ -103,6 +120,7 @@ from ._services.history import (
     Presets,
     Revisions,
 )
+from ._services.imports import ImportedCollection, ImportMode, ImportResult
 from ._services.items import AsyncItems, AsyncSingleton, Items, Result, Singleton
 from ._services.multipart import AssetFit, AssetFormat, AssetTransforms, FileSource, Upload, UploadProgress
 from ._services.schema import (
@@ -119,8 +137,10 @@ from ._services.schema import (
 )
 from ._services.server import AsyncServer, Server
 from ._services.settings import AsyncSettings, Settings
+from ._services.shares import AsyncShares, Shares, ShareToken
 from ._services.users import AsyncTfa, AsyncUsers, InviteResult, Tfa, TfaSecret, Users
 from ._services.utils import AsyncUtils, ExportFormat, Utils
+from ._services.versions import AsyncVersions, VersionComparison, Versions
 from ._session import AsyncSession, Session
 from ._system.info import (
     CollectionMetaInfo,
@@ -173,12 +193,16 @@ __all__ = [
     "AsyncAuth",
     "AsyncCollections",
     "AsyncComments",
+    "AsyncExtensions",
     "AsyncFields",
     "AsyncFiles",
+    "AsyncFlows",
     "AsyncItems",
     "AsyncPermissions",
     "AsyncPolicies",
     "AsyncPresets",
+    "AsyncRealtime",
+    "AsyncRealtimeItems",
     "AsyncRelations",
     "AsyncRevisions",
     "AsyncRoles",
@@ -186,16 +210,20 @@ __all__ = [
     "AsyncServer",
     "AsyncSession",
     "AsyncSettings",
+    "AsyncShares",
     "AsyncSingleton",
+    "AsyncSubscription",
     "AsyncTfa",
     "AsyncUsers",
     "AsyncUtils",
+    "AsyncVersions",
     "Auth",
     "AuthData",
     "AuthenticationError",
     "AuthMode",
     "Avg",
     "AvgDistinct",
+    "BaseAuth",
     "BaseSession",
     "BaseStorage",
     "BatchError",
@@ -217,6 +245,7 @@ __all__ = [
     "CURRENT_ROLES",
     "current_user",
     "CURRENT_USER",
+    "Day",
     "DirectusAccess",
     "DirectusActivity",
     "DirectusCollection",
@@ -244,12 +273,16 @@ __all__ = [
     "DirectusVersion",
     "DynamicVariable",
     "EmailLimitExceeded",
+    "Expanded",
     "ExportFormat",
+    "Extension",
+    "Extensions",
     "FailedValidation",
     "Feature",
     "FeatureNotSupported",
     "FEATURES",
     "FieldError",
+    "FieldFunction",
     "FieldMetaInfo",
     "FieldNotLoaded",
     "Fields",
@@ -257,11 +290,16 @@ __all__ = [
     "Files",
     "FileSource",
     "FileStorage",
+    "Flows",
     "Forbidden",
     "get_current_session",
     "GroupedQuerySet",
     "HeadersTooLarge",
+    "Hour",
     "IllegalAssetTransformation",
+    "ImportedCollection",
+    "ImportMode",
+    "ImportResult",
     "InternalServerError",
     "InvalidCredentials",
     "InvalidForeignKey",
@@ -285,13 +323,15 @@ __all__ = [
     "MemoryStorage",
     "MethodNotAllowed",
     "Min",
+    "Minute",
     "MissingExtraError",
     "Model",
+    "Month",
     "MultipleObjectsReturned",
     "NoSessionError",
     "NotNullViolation",
-    "now",
     "NOW",
+    "now",
     "ObjectDoesNotExist",
     "OutOfTime",
     "Page",
@@ -308,6 +348,15 @@ __all__ = [
     "QuerySet",
     "QuerySetManager",
     "RangeNotSatisfiable",
+    "Realtime",
+    "RealtimeAuthError",
+    "RealtimeConnectionError",
+    "RealtimeError",
+    "RealtimeItems",
+    "RealtimeServerError",
+    "RealtimeSettings",
+    "RealtimeUnavailable",
+    "RecordNotReturned",
     "RecordNotUnique",
     "related",
     "RelatedManager",
@@ -324,13 +373,19 @@ __all__ = [
     "SchemaDiff",
     "SchemaQuerySet",
     "SchemaSnapshot",
+    "Second",
     "Server",
     "ServerVersion",
     "ServiceUnavailable",
     "Session",
     "set_default_session",
     "Settings",
+    "Shares",
+    "ShareToken",
     "Singleton",
+    "Subscription",
+    "SubscriptionError",
+    "SubscriptionEvent",
     "Sum",
     "SumDistinct",
     "Tfa",
@@ -347,8 +402,13 @@ __all__ = [
     "Utils",
     "ValueOutOfRange",
     "ValueTooLong",
+    "VersionComparison",
     "VersionHashMismatch",
+    "Versions",
+    "Week",
+    "Weekday",
     "WrongSessionKind",
+    "Year",
 ]
 
 # Reprs, tracebacks and docs say directus_orm.SyncDriver, not directus_orm._session.Session.

@@ -14,9 +14,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from typing_extensions import Self
 
+from ._realtime.aio import AsyncRealtime
+from ._realtime.sync import Realtime
 from ._services.access import AsyncPermissions, AsyncPolicies, AsyncRoles, Permissions, Policies, Roles
 from ._services.auth import AsyncAuth, Auth
+from ._services.extensions import AsyncExtensions, Extensions
 from ._services.files import AsyncFiles, Files
+from ._services.flows import AsyncFlows, Flows
 from ._services.history import (
     Activity,
     AsyncActivity,
@@ -40,8 +44,10 @@ from ._services.schema import (
 )
 from ._services.server import AsyncServer, Server
 from ._services.settings import AsyncSettings, Settings
+from ._services.shares import AsyncShares, Shares
 from ._services.users import AsyncUsers, Users
 from ._services.utils import AsyncUtils, Utils
+from ._services.versions import AsyncVersions, Versions
 from ._transport.session import AsyncDriver, BaseSession, SyncDriver
 
 if TYPE_CHECKING:
@@ -100,6 +106,11 @@ class Session(SyncDriver):
     permissions = _Facade(Permissions)
     policies = _Facade(Policies)
     roles = _Facade(Roles)
+    versions = _Facade(Versions)
+    shares = _Facade(Shares)
+    flows = _Facade(Flows)
+    extensions = _Facade(Extensions)
+    realtime = _Facade(Realtime)
 
     @overload
     def items(self, collection: str) -> Items[dict[str, Any]]: ...
@@ -116,6 +127,13 @@ class Session(SyncDriver):
     def singleton(self, collection: str, model: type[Model] | None = None) -> Singleton[Any]:
         """``read()``/``update(data)`` of a singleton collection."""
         return Singleton(self, collection, model)
+
+    def close(self) -> None:
+        """Close the connection pool and the realtime socket. Tokens stay in storage."""
+        realtime: Realtime | None = self.__dict__.get("realtime")
+        if realtime is not None:
+            realtime.close()
+        super().close()
 
 
 class AsyncSession(AsyncDriver):
@@ -142,6 +160,11 @@ class AsyncSession(AsyncDriver):
     permissions = _Facade(AsyncPermissions)
     policies = _Facade(AsyncPolicies)
     roles = _Facade(AsyncRoles)
+    versions = _Facade(AsyncVersions)
+    shares = _Facade(AsyncShares)
+    flows = _Facade(AsyncFlows)
+    extensions = _Facade(AsyncExtensions)
+    realtime = _Facade(AsyncRealtime)
 
     @overload
     def items(self, collection: str) -> AsyncItems[dict[str, Any]]: ...
@@ -158,3 +181,10 @@ class AsyncSession(AsyncDriver):
     def singleton(self, collection: str, model: type[Model] | None = None) -> AsyncSingleton[Any]:
         """``read()``/``update(data)`` of a singleton collection."""
         return AsyncSingleton(self, collection, model)
+
+    async def aclose(self) -> None:
+        """Close the connection pool and the realtime socket. Tokens stay in storage."""
+        realtime: AsyncRealtime | None = self.__dict__.get("realtime")
+        if realtime is not None:
+            await realtime.aclose()
+        await super().aclose()

@@ -47,6 +47,7 @@ from ._core.exceptions import (
     OutOfTime,
     QueryError,
     RangeNotSatisfiable,
+    RecordNotReturned,
     RecordNotUnique,
     RequestsExceeded,
     ResourceRestricted,
@@ -62,6 +63,14 @@ from ._core.exceptions import (
     ValueTooLong,
     VersionHashMismatch,
     WrongSessionKind,
+)
+from ._realtime.errors import (
+    RealtimeAuthError,
+    RealtimeConnectionError,
+    RealtimeError,
+    RealtimeServerError,
+    RealtimeUnavailable,
+    SubscriptionError,
 )
 
 __all__ = [
@@ -106,11 +115,18 @@ __all__ = [
     "OutOfTime",
     "QueryError",
     "RangeNotSatisfiable",
+    "RealtimeAuthError",
+    "RealtimeConnectionError",
+    "RealtimeError",
+    "RealtimeServerError",
+    "RealtimeUnavailable",
+    "RecordNotReturned",
     "RecordNotUnique",
     "RequestsExceeded",
     "ResourceRestricted",
     "RouteNotFound",
     "ServiceUnavailable",
+    "SubscriptionError",
     "TimeoutError",
     "TokenExpired",
     "TransportError",

@@ -19,24 +19,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import httpx
 
+from .auth_base import AuthData as AuthData
+from .auth_base import AuthMode as AuthMode
+from .auth_base import BaseAuth
 from .exceptions import AuthenticationError, InvalidCredentials, InvalidToken, convert_transport_error
 from .flow import Flow, Send
 from .request import Call, parse_response
 from .storage import BaseStorage, MemoryStorage
-
-if TYPE_CHECKING:
-    pass
-
-
-
-
-AuthMode = Literal["json", "cookie", "session"]
-
 
 _MODES: tuple[str, ...] = ("json", "cookie", "session")
 
@@ -47,25 +40,15 @@ REFRESH_COOKIE = "directus_refresh_token"
 SESSION_COOKIE = "directus_session_token"
 
 
-@dataclass(frozen=True)
-class AuthData:
-    """What a login or refresh returned. The repr hides the tokens."""
-
-    mode: AuthMode
-    access_token: str | None = field(repr=False)
-    refresh_token: str | None = field(repr=False)
-    expires: int | None
-    """Lifetime of the access token in milliseconds, as Directus reports it."""
-    expires_at: float | None
-    """Epoch seconds at which the access token expires."""
-
-
 def _redact(token: str | None) -> str:
     return "None" if token is None else "'***'"
 
 
-class AuthCore:
-    """Token state plus the flows that change it. Pure: all I/O goes through steps."""
+class AuthCore(BaseAuth):
+    """The built-in auth: email/password login, refresh tokens in a storage, static tokens.
+
+    Token state plus the flows that change it. Pure: all I/O goes through steps.
+    """
 
     def __init__(
         self,
@@ -79,19 +62,14 @@ class AuthCore:
     ) -> None:
         if mode not in _MODES:
             raise ValueError(f"auth_mode must be one of {_MODES}, not {mode!r}")
-        self.mode: AuthMode = mode
+        super().__init__()
+        self.mode = mode
         self.storage = storage if storage is not None else MemoryStorage()
         self.key = f"{prefix}auth"
         self.auto_refresh = auto_refresh
         self.refresh_margin = refresh_margin
         self.clock = clock
-        self.access_token: str | None = None
         self.refresh_token: str | None = None
-        self.expires_at: float | None = None
-        self.static = False
-        # Bumped whenever the token changes; lets concurrent callers see that a
-        # refresh already happened (single-flight).
-        self.generation = 0
         self._loaded = False
 
     def __repr__(self) -> str:

@@ -16,9 +16,16 @@ The tree::
     ├── MultipleObjectsReturned          Model.MultipleObjectsReturned derives from it
     ├── BatchError                       a bulk operation failed part-way (what was written)
     ├── InviteNotCreated                 an invite answered 204 but created no user
+    ├── RecordNotReturned                a write succeeded but no record came back (require=True)
     ├── TransportError                   the request never got an HTTP answer
     │   ├── ConnectError
     │   └── TimeoutError
+    ├── RealtimeError                    the realtime WebSocket (subscriptions)
+    │   ├── RealtimeUnavailable          the upgrade was refused (WebSockets off: 404; Origin: 403)
+    │   ├── RealtimeAuthError            the socket could not be (re)authenticated
+    │   ├── RealtimeConnectionError      the connection was lost and reconnecting gave up
+    │   └── RealtimeServerError          the server answered a message with an error (.code)
+    │       └── SubscriptionError        the server refused or ended a subscription
     └── DirectusError                    the server answered with an error status
         ├── AuthenticationError          401s
         │   ├── InvalidCredentials       INVALID_CREDENTIALS
@@ -67,14 +74,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
-
-if TYPE_CHECKING:
-    pass
-
-
 
 
 class DirectusORMError(Exception):
@@ -174,6 +176,14 @@ class BatchError(DirectusORMError):
     def written(self) -> int:
         """How many input items were written before the failure."""
         return sum(len(r) for r in self.done)
+
+
+class RecordNotReturned(DirectusORMError):
+    """A write succeeded, but the server sent no record back (``require=True``).
+
+    Directus leaves the record out when the user may not read what it wrote;
+    ``files.upload(..., require=True)`` raises this instead of returning ``None``.
+    """
 
 
 class InviteNotCreated(DirectusORMError):

@@ -23,8 +23,6 @@ from .exceptions import error_from_response
 MAX_URL_LENGTH = 8000
 
 
-
-
 # Query keys whose values Directus reads as JSON objects in a URL.
 _JSON_KEYS = frozenset({"filter", "deep", "alias", "aggregate"})
 

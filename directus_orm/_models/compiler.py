@@ -13,7 +13,9 @@ from typing_extensions import Self
 
 from .._core.exceptions import QueryError
 from .._core.request import path_of, read_call
-from .._query.filters import EmptyResultSet, compile_filter
+from .._query.aggregates import Aggregate, Count
+from .._query.filters import EmptyResultSet, compile_chain, compile_filter
+from .._query.functions import FieldFunction
 from .._query.q import Q
 from .._query.state import QueryState
 from .._transport.session import AsyncDriver, BaseSession, SyncDriver, async_session, sync_session
@@ -81,6 +83,23 @@ class QueryCompiler(Generic[T]):
     def _api_paths(self, path: str) -> list[str]:
         return api_paths(self.model, path, self._state.alias)
 
+    def _group_paths(self, fields: Sequence[str], what: str) -> tuple[str, ...]:
+        """API paths Directus can group by: own fields and date parts, not relations."""
+        out: list[str] = []
+        for name in fields:
+            api = self._api_path(name)
+            inner = api[:-1].partition("(")[2] if api.endswith(")") else api
+            meta = self.model._meta.by_api(inner) if "." not in inner else None
+            if meta is None or meta.kind in ("o2m", "m2m", "m2a"):
+                raise QueryError(
+                    f"{what}({name!r}): Directus groups only by fields of "
+                    f"{self.model.__name__} itself (or a many-to-one's key, or a date part "
+                    "like year(date)); grouping through a relation fails on the server. "
+                    f"Group by the key ({name.replace('.', '__').split('__')[0]!r}) instead"
+                )
+            out.append(api)
+        return tuple(out)
+
     def __repr__(self) -> str:
         if self._cache is not None:
             shown = ", ".join(repr(item) for item in self._cache[:20])
@@ -114,7 +133,7 @@ class QueryCompiler(Generic[T]):
         """The compiled filter; raises EmptyResultSet when it can match nothing."""
         if not self._state.where:
             return None
-        return compile_filter(Q(*self._state.where), self._resolver())
+        return compile_chain(self._state.where, self._resolver())
 
     def _load_plan(self) -> LoadPlan:
         if self._plan is None:
@@ -129,6 +148,10 @@ class QueryCompiler(Generic[T]):
         if plan and (state.related or self.model._meta.relational):
             load = self._load_plan()
             fields_out, deep_out = load.fields, load.deep
+        if state.annotations:
+            names = [name for name, _, _ in state.annotations]
+            base = list(fields_out) if fields_out is not None else ["*"]
+            fields_out = [*base, *(n for n in names if n not in base)]
         if fields_out is not None:
             fields = list(fields_out)
             if state.alias and all(name in state.alias for name in fields):
@@ -136,6 +159,8 @@ class QueryCompiler(Generic[T]):
                 # field is an alias; asking for the key too gives real rows.
                 fields.append(self.model._meta.pk_field.api_name)
             query["fields"] = fields
+        if state.distinct and state.rows != "model" and state.fields:
+            query["groupBy"] = list(self._group_paths(state.fields, "distinct"))
         flt = self._filter()
         if flt:
             query["filter"] = flt
@@ -267,19 +292,91 @@ class QueryCompiler(Generic[T]):
         clone._session = session
         return clone
 
+    def _annotated(self, q: Q) -> Q:
+        """``q`` with lookups on annotations turned into lookups on their functions."""
+        if not self._state.annotations:
+            return q
+        prefixes = {name: lookup for name, _, lookup in self._state.annotations}
+        children: list[Any] = []
+        for child in q.children:
+            if isinstance(child, Q):
+                children.append(self._annotated(child))
+            elif isinstance(child, tuple):
+                head, sep, rest = child[0].partition("__")
+                key = prefixes[head] + sep + rest if head in prefixes else child[0]
+                children.append((key, child[1]))
+            else:
+                children.append(child)
+        out = Q.__new__(Q)
+        out._init(tuple(children), q.connector, q.negated)
+        return out
+
+    def annotate(self, **annotations: Aggregate | FieldFunction) -> Self:
+        """Read a function of each item onto it: ``annotate(n_comments=Count("comments"))``.
+
+        ``Count(relation)`` counts the related items of a one-to-many, many-to-many
+        or many-to-any; :class:`~directus_orm.Year`, ``Month``, ``Week``, ``Day``,
+        ``Weekday``, ``Hour``, ``Minute`` and ``Second`` take a date part. Each
+        object then has the value as an attribute (declare a field of that name
+        on the model, or a subclass, to type it); ``values()`` and
+        ``values_list()`` can name it, and ``filter()``/``exclude()``/``order_by()``
+        take it (Directus filters and sorts on the function).
+        """
+        merged_alias = dict(self._state.alias or {})
+        entries = {name: (path, lookup) for name, path, lookup in self._state.annotations}
+        for name, expr in annotations.items():
+            if "__" in name or name.startswith("_"):
+                raise QueryError(f"annotate({name}=...): the name cannot contain '__' or start with '_'")
+            if isinstance(expr, Count) and type(expr) is Count and expr.field != "*":
+                meta = self.model._meta.field(expr.field.split("__")[0].split(".")[0])
+                if "__" in expr.field or "." in expr.field or meta.kind not in ("o2m", "m2m", "m2a"):
+                    raise QueryError(
+                        f"annotate({name}={expr!r}): Directus counts the items of a to-many "
+                        f"relation of {self.model.__name__} (count(relation)); for a count over "
+                        "the whole query use aggregate(), per group group_by().aggregate()"
+                    )
+                path, lookup = f"count({meta.api_name})", f"{meta.name}__count"
+            elif isinstance(expr, FieldFunction):
+                meta = self.model._meta.field(expr.field)
+                if meta.kind != "scalar":
+                    raise QueryError(f"annotate({name}={expr!r}): {expr.field!r} is not a date or time field")
+                path, lookup = f"{expr.function}({meta.api_name})", f"{meta.name}__{expr.function}"
+            else:
+                raise QueryError(
+                    f"annotate({name}=...) takes Count(relation) or a date part (Year, Month, "
+                    f"Day, ...), not {expr!r}: Directus has no other per-item function"
+                )
+            entries[name] = (path, lookup)
+            merged_alias[name] = path
+        return self._clone(
+            alias=merged_alias,
+            annotations=tuple((n, p, lk) for n, (p, lk) in entries.items()),
+        )
+
     def filter(self, *args: Q | Mapping[str, Any], **lookups: Any) -> Self:
         """Keep items matching every lookup (``title__icontains="x"``), Q and raw filter."""
         self._check_not_sliced("filter")
-        q = Q(*args, **lookups)
+        q = self._annotated(Q(*args, **lookups))
         self._compile_check(q)
         return self._clone(where=(*self._state.where, q))
 
     def exclude(self, *args: Q | Mapping[str, Any], **lookups: Any) -> Self:
         """Drop items matching all of the lookups together (Django's ``exclude``)."""
         self._check_not_sliced("exclude")
-        q = ~Q(*args, **lookups)
+        q = ~self._annotated(Q(*args, **lookups))
         self._compile_check(q)
         return self._clone(where=(*self._state.where, q))
+
+    def distinct(self, *fields: str) -> Self:
+        """Leave out repeated rows of ``values()``/``values_list()`` (Directus ``groupBy``).
+
+        ``Article.objects.values_list("author", flat=True).distinct()``. Model rows
+        are distinct already (one per item), so on them this changes nothing.
+        Fields named here (Postgres' ``DISTINCT ON``) are not supported.
+        """
+        if fields:
+            raise QueryError("distinct(*fields) is not supported; use values(*fields).distinct()")
+        return self._clone(distinct=True)
 
     def search(self, text: str) -> Self:
         """Directus full-text ``search`` over the collection's text fields."""
@@ -300,6 +397,23 @@ class QueryCompiler(Generic[T]):
         """Django's name for :meth:`fields`."""
         return self.fields(*paths)
 
+    def defer(self, *names: str | None) -> Self:
+        """Fetch every field of the model but these (big text, JSON ...).
+
+        A deferred field is *not loaded*: reading it raises
+        :class:`~directus_orm.FieldNotLoaded` (there is no I/O on attribute access);
+        ``refresh_from_db(["body"])`` fetches it. ``defer(None)`` clears the list.
+        """
+        if names == (None,):
+            return self._clone(deferred=(), fields=None)
+        meta = self.model._meta
+        deferred = {*self._state.deferred, *(meta.field(n).name for n in names if n is not None)}
+        if meta.primary_key in deferred:
+            raise QueryError("the primary key cannot be deferred")
+        keep = [name for name in meta.fields if name not in deferred]
+        clone = self.fields(*keep)
+        return clone._clone(deferred=tuple(n for n in meta.fields if n in deferred))
+
     def order_by(self, *keys: str) -> Self:
         """Sort by fields: ``"-date_created"``, ``"author.name"``, ``"?"`` is not supported."""
         self._check_not_sliced("reorder")
@@ -309,7 +423,8 @@ class QueryCompiler(Generic[T]):
             name = key[1:] if desc else key
             if not name or name == "?":
                 raise QueryError(f"cannot sort by {key!r}")
-            sort.append(("-" if desc else "") + self._api_path(name))
+            annotated = {n: path for n, path, _ in self._state.annotations}
+            sort.append(("-" if desc else "") + (annotated.get(name) or self._api_path(name)))
         return self._clone(sort=tuple(sort))
 
     def reverse(self) -> Self:
@@ -390,6 +505,17 @@ class QueryCompiler(Generic[T]):
                 raise QueryError(f"alias {name!r}: Directus aliases cannot contain a period")
             merged[name] = self._api_path(target)
         return self._clone(alias=merged)
+
+    def version(self, key: str) -> Self:
+        """Read the items as they are in content version ``key`` (``version("draft")``).
+
+        Directus then returns only the items that have such a version (the others
+        are left out; with an unknown key, none). ``version("published")`` reads
+        the main items.
+        """
+        if not key:
+            raise QueryError("version() needs a key, such as 'draft'")
+        return self.with_params(version=key)
 
     def with_params(self, **params: Any) -> Self:
         """Extra Directus query parameters (``version="draft"``, ``backlink=False``)."""

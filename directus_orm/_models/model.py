@@ -15,7 +15,7 @@ one raises :class:`~directus_orm.FieldNotLoaded`, never a silent ``None``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,14 +25,9 @@ from .._transport.session import BaseSession, async_session, sync_session
 from .changes import changed_fields
 from .manager import Manager
 from .options import ModelOptions, _snake_case
-from .persistence import delete_flow, refresh_flow, save_flow
-from .relations.fields import Key, key_of
-from .state import from_db, note_assignment
-
-if TYPE_CHECKING:
-    pass
-
-M = TypeVar("M", bound="Model")
+from .persistence import delete_flow, refresh_flow, save_flow, save_version_flow
+from .relations.fields import Expanded, Key, key_of
+from .state import _STATE, from_db, note_assignment, state_of
 
 
 class Model(BaseModel):
@@ -46,7 +41,7 @@ class Model(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         extra="ignore",
-        ignored_types=(Manager, Key),
+        ignored_types=(Manager, Key, Expanded),
     )
 
     _meta: ClassVar[ModelOptions]
@@ -117,6 +112,13 @@ class Model(BaseModel):
                 f"{cls.__name__}.{name} was not loaded: the query did not fetch it. "
                 f"Add it with .fields(...) or call refresh_from_db()"
             )
+        if not name.startswith("_"):
+            private = self.__pydantic_private__
+            state = private.get(_STATE) if private else None
+            if state is not None and not isinstance(state, dict):  # a loaded page: its own state
+                state = state_of(self)
+            if state and name in state.get("annotations", ()):
+                return state["annotations"][name]
         if name.endswith("_id") and not name.startswith("_"):
             # ``article.author_id``: the key of a many-to-one, loaded or not expanded.
             meta = cls._meta.fields.get(name[:-3])
@@ -142,7 +144,13 @@ class Model(BaseModel):
             and self.__pydantic_extra__ == other.__pydantic_extra__
         )
 
-    __hash__ = None  # type: ignore[assignment]  # mutable, like pydantic models
+    def __hash__(self) -> int:
+        # By primary key, as in Django: ``{article}`` and dict keys work for saved
+        # objects (equal objects have equal keys, so equal hashes).
+        pk = self.pk if type(self)._meta.primary_key in self.__dict__ else None
+        if pk is None:
+            raise TypeError(f"{type(self).__name__} instances without a primary key are unhashable")
+        return hash((type(self)._meta.collection, pk))
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in type(self).model_fields and from_db(self):
@@ -173,6 +181,7 @@ class Model(BaseModel):
         force_insert: bool = False,
         update_fields: Sequence[str] | None = None,
         using: BaseSession | None = None,
+        version: str | None = None,
     ) -> bool:
         """Create (POST) a new object, or PATCH the changed fields of a loaded one.
 
@@ -180,8 +189,14 @@ class Model(BaseModel):
         saved, or exactly ``update_fields``; with nothing changed nothing is
         sent. Afterwards the object holds what the server returned (generated
         key, defaults, dates). Returns whether a request was sent.
+
+        ``version="draft"`` saves the changes into that content version of the
+        item instead (created if needed; see ``session.versions``), leaving the
+        item itself as it is.
         """
         session = sync_session(using, "save")
+        if version is not None:
+            return session.run_flow(save_version_flow(self, session, version, update_fields))
         return session.run_flow(self._save_flow(session, force_insert, update_fields))
 
     async def asave(
@@ -190,9 +205,12 @@ class Model(BaseModel):
         force_insert: bool = False,
         update_fields: Sequence[str] | None = None,
         using: BaseSession | None = None,
+        version: str | None = None,
     ) -> bool:
         """Async :meth:`save`."""
         session = async_session(using, "save")
+        if version is not None:
+            return await session.arun_flow(save_version_flow(self, session, version, update_fields))
         return await session.arun_flow(self._save_flow(session, force_insert, update_fields))
 
     def delete(self, *, using: BaseSession | None = None) -> None:

@@ -9,6 +9,7 @@ import types
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeGuard, Union, get_args, get_origin
 
 from pydantic_core import SchemaValidator
@@ -214,6 +215,13 @@ class ModelOptions:
             )
         return meta
 
+    def key_field(self, name: str) -> FieldMeta | None:
+        """The many-to-one that ``name`` is the key of (``author_id``), if it is one."""
+        if not name.endswith("_id") or name in self.fields or self.by_api(name) is not None:
+            return None
+        meta = self.fields.get(name[:-3]) or self.by_api(name[:-3])
+        return meta if meta is not None and meta.kind == "m2o" else None
+
     @property
     def pk_field(self) -> FieldMeta:
         return self.field(self.primary_key)
@@ -314,6 +322,27 @@ def _strip_one(obj: Model) -> None:
         del data[name]
 
 
+def epoch_to_naive(value: Any) -> Any:
+    """A number where a date-time was expected: milliseconds since the epoch, naive UTC.
+
+    Directus 12.4 on SQLite sends a date-time at 1970-01-01T00:00:00 as the number
+    ``0`` (every other ``dateTime`` value as a naive ISO string); pydantic would read
+    a number as an aware datetime, which then cannot be compared with the others.
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime(1970, 1, 1) + timedelta(milliseconds=value)
+    return value
+
+
+def epoch_to_aware(value: Any) -> Any:
+    """As :func:`epoch_to_naive`, in UTC, for fields declared ``AwareDatetime``.
+
+    A ``timestamp`` field comes back aware (``...Z``), and at the epoch as ``0`` too.
+    """
+    value = epoch_to_naive(value)
+    return value.replace(tzinfo=timezone.utc) if isinstance(value, datetime) else value
+
+
 def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
     """Copy a core schema so every field of every Model in it becomes optional.
 
@@ -325,6 +354,14 @@ def _partial_schema(schema: Any, models: set[type[Model]]) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {key: _partial_schema(value, models) for key, value in schema.items()}
+    if out.get("type") == "datetime":
+        # Strings take the first branch (strict: parsed in Rust, no Python call per
+        # value); a number fails it and is read by epoch_to_naive.
+        epoch = epoch_to_aware if out.get("tz_constraint") == "aware" else epoch_to_naive
+        return cs.union_schema(
+            [{**out, "strict": True}, cs.no_info_before_validator_function(epoch, out)],
+            mode="left_to_right",
+        )
     if out.get("type") == "model":
         cls = out.get("cls")
         if _is_model(cls):

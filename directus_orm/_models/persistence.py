@@ -94,6 +94,49 @@ def save_flow(
     return True
 
 
+def save_version_flow(
+    obj: Model, session: BaseSession, key: str, update_fields: Sequence[str] | None
+) -> Flow[bool]:
+    """``obj.save(version="draft")``: the changed fields go into the content version.
+
+    The version ``key`` of the item is looked up, and created when it does not
+    exist yet; then ``POST /versions/{id}/save`` writes the changes there. The
+    item itself is not changed. Returns whether a request was sent.
+    """
+    model = type(obj)
+    meta = model._meta
+    _check_writable(model)
+    if meta.singleton or not meta.endpoint.startswith("items/"):
+        raise QueryError(f"{model.__name__}: content versions are for items of a collection")
+    if obj.pk is None or not from_db(obj):
+        raise QueryError(
+            f"{model.__name__}: save() the item first; a version holds changes to a saved item"
+        )
+    names = list(update_fields) if update_fields is not None else changed_fields(obj)
+    names = [meta.field(n).name for n in names if meta.field(n).name != meta.primary_key]
+    if not names:
+        return False
+    body = payload(obj, names)
+    item = str(obj.pk)
+    found = yield from session.call_flow(Call("GET", "/versions", query={
+        "filter": {"_and": [{"collection": {"_eq": meta.collection}}, {"item": {"_eq": item}},
+                            {"key": {"_eq": key}}]},
+        "fields": ["id", "collection"], "limit": 1,
+    }))
+    rows = found.get("data") if isinstance(found, dict) else None
+    if rows:
+        version_id = rows[0]["id"]
+    else:
+        created = yield from session.call_flow(Call("POST", "/versions", json={
+            "key": key, "name": key, "collection": meta.collection, "item": item,
+        }, send_json=True))
+        version_id = created["data"]["id"]
+    yield from session.response_flow(
+        Call("POST", path_of("versions", version_id, "save"), json=body, send_json=True))
+    mark_loaded((obj,), meta.json_fields)  # the object now matches the version
+    return True
+
+
 def delete_flow(obj: Model, session: BaseSession) -> Flow[None]:
     model = type(obj)
     _check_writable(model)

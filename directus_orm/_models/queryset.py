@@ -13,16 +13,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast, overload
 
+from pydantic import BeforeValidator, TypeAdapter
 from typing_extensions import Self
 
 from .._core.exceptions import QueryError
 from .._query.aggregates import Aggregate
 from .._query.q import Q
 from .batches import DEFAULT_BATCH_SIZE, Progress, ProgressBar
+from .options import epoch_to_naive
 
 if TYPE_CHECKING:
+    from .._realtime.aio import AsyncSubscription
+    from .._realtime.sync import Subscription
+    from .._session import AsyncSession, Session
     from .manager import QuerySetManager
 
 
@@ -30,6 +36,7 @@ from .reads import DEFAULT_CHUNK_SIZE, Page, _empty_aggregate
 from .writes import WriteFlows
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 class QuerySet(WriteFlows[T]):
@@ -56,27 +63,45 @@ class QuerySet(WriteFlows[T]):
         return self._rows_clone(rows="dict", row_fields=tuple(fields), fields=api or None)
 
     @overload
-    def values_list(self, field: str, /, *, flat: Literal[True]) -> QuerySet[Any]: ...
+    def values_list(self, field: str, /, *, flat: Literal[True], of: type[V]) -> QuerySet[V | None]: ...
 
     @overload
-    def values_list(self, *fields: str, flat: Literal[False] = False) -> QuerySet[tuple[Any, ...]]: ...
+    def values_list(self, field: str, /, *, flat: Literal[True], of: None = None) -> QuerySet[Any]: ...
 
-    def values_list(self, *fields: str, flat: bool = False) -> QuerySet[Any]:
-        """Rows as tuples, or single values with ``flat=True``."""
+    @overload
+    def values_list(
+        self, *fields: str, flat: Literal[False] = False, of: None = None
+    ) -> QuerySet[tuple[Any, ...]]: ...
+
+    def values_list(self, *fields: str, flat: bool = False, of: type[Any] | None = None) -> QuerySet[Any]:
+        """Rows as tuples, or single values with ``flat=True``.
+
+        ``of=T`` (with ``flat=True``) validates each value as ``T`` and types the
+        QuerySet as ``QuerySet[T | None]`` (NULL stays ``None``):
+        ``values_list("published_on", flat=True, of=datetime)`` gives datetimes.
+        """
         if not fields:
             raise QueryError("values_list() needs at least one field")
         if flat and len(fields) != 1:
             raise QueryError("values_list(flat=True) takes exactly one field")
+        if of is not None and not flat:
+            raise QueryError("values_list(of=...) types a flat list; pass flat=True")
         api = tuple(self._api_path(f) for f in fields)
         return self._rows_clone(
-            rows="flat" if flat else "tuple", row_fields=tuple(fields), fields=api
+            rows="flat" if flat else "tuple", row_fields=tuple(fields), fields=api,
+            value_type=_value_adapter(of) if of is not None else None,
         )
 
     def group_by(self, *fields: str) -> GroupedQuerySet:
-        """Group for :meth:`GroupedQuerySet.aggregate` (``group_by("status")``)."""
+        """Group for :meth:`GroupedQuerySet.aggregate` (``group_by("status")``).
+
+        Fields of the model itself, a many-to-one's key (``"author"``) and date
+        parts (``"year(published_on)"``); Directus 12.4 cannot group through a
+        relation (``author__name`` answers 500), so that is refused here.
+        """
         if not fields:
             raise QueryError("group_by() needs at least one field")
-        return GroupedQuerySet(self, tuple(self._api_path(f) for f in fields))
+        return GroupedQuerySet(self, self._group_paths(fields, "group_by"))
 
     # ------------------------------------------------------- evaluation
 
@@ -163,6 +188,19 @@ class QuerySet(WriteFlows[T]):
         """The last item (by the sort, else the primary key), or ``None``."""
         session = self._sync("last")
         return session.run_flow(self._first_flow(session, reverse=True))
+
+    def latest(self, *fields: str) -> T:
+        """The item that comes last by ``fields`` (``latest("published_on")``).
+
+        Raises ``Model.DoesNotExist`` when nothing matches, as in Django.
+        """
+        session = self._sync("latest")
+        return session.run_flow(self._latest_flow(session, fields, reverse=True))
+
+    def earliest(self, *fields: str) -> T:
+        """The item that comes first by ``fields``; ``Model.DoesNotExist`` if none."""
+        session = self._sync("earliest")
+        return session.run_flow(self._latest_flow(session, fields, reverse=False))
 
     def exists(self) -> bool:
         """Whether anything matches (fetches at most one key)."""
@@ -267,7 +305,8 @@ class QuerySet(WriteFlows[T]):
         """Stream every match in chunks, with constant memory and no cache.
 
         Pages by primary key (keyset) when the QuerySet is unsorted or sorted by
-        primary key, by offset otherwise.
+        a numeric primary key, by offset otherwise (Directus cannot compare uuid
+        or string keys with ``_gt``).
         """
         session = self._sync("iterator")
         go, remaining = self._iter_plan(chunk_size)
@@ -302,6 +341,16 @@ class QuerySet(WriteFlows[T]):
         """Async :meth:`last`."""
         session = self._async("last")
         return await session.arun_flow(self._first_flow(session, reverse=True))
+
+    async def alatest(self, *fields: str) -> T:
+        """Async :meth:`latest`."""
+        session = self._async("latest")
+        return await session.arun_flow(self._latest_flow(session, fields, reverse=True))
+
+    async def aearliest(self, *fields: str) -> T:
+        """Async :meth:`earliest`."""
+        session = self._async("earliest")
+        return await session.arun_flow(self._latest_flow(session, fields, reverse=False))
 
     async def aexists(self) -> bool:
         """Async :meth:`exists`."""
@@ -396,6 +445,14 @@ class QuerySet(WriteFlows[T]):
         session = self._async("delete")
         return await session.arun_flow(self._delete_flow(session, batch_size, on_progress))
 
+    def subscribe(self) -> Subscription[T]:
+        """Live changes of this QuerySet over the session's WebSocket (``docs/realtime.md``)."""
+        return cast("Session", self._sync("subscribe")).realtime.subscribe(self)
+
+    def asubscribe(self) -> AsyncSubscription[T]:
+        """Async :meth:`subscribe`: ``async for event in qs.asubscribe(): ...``."""
+        return cast("AsyncSession", self._async("subscribe")).realtime.subscribe(self)
+
     async def alist(self) -> list[T]:
         """Evaluate and return every match as a list (the async ``list(qs)``)."""
         return [item async for item in self]
@@ -416,22 +473,94 @@ class QuerySet(WriteFlows[T]):
             after, offset, remaining, go = self._advance(batch, after, offset, remaining, keyset)
 
 
-class GroupedQuerySet:
-    """``qs.group_by(...)``: aggregates per group, as a list of dicts."""
+def _value_adapter(of: type[Any]) -> TypeAdapter[Any]:
+    """Validates flat values as ``of``; a datetime sent as a number is read as model fields are."""
+    if isinstance(of, type) and issubclass(of, datetime):
+        annotated: Any = Annotated[of, BeforeValidator(epoch_to_naive)]
+        return TypeAdapter(annotated)
+    return TypeAdapter(of)
 
-    def __init__(self, queryset: QuerySet[Any], fields: tuple[str, ...]) -> None:
+
+class GroupedQuerySet:
+    """``qs.group_by(...)``: aggregates per group, as a list of dicts.
+
+    ``order_by()`` takes group fields and the names given to the aggregates, and
+    a slice limits the groups on the server:
+    ``Article.objects.group_by("author").order_by("-n")[:10].aggregate(n=Count())``
+    sends ``groupBy=author&sort=-count&limit=10``.
+    """
+
+    def __init__(
+        self,
+        queryset: QuerySet[Any],
+        fields: tuple[str, ...],
+        *,
+        sort: tuple[str, ...] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> None:
         self.queryset = queryset
         self.fields = fields
+        self._sort = sort
+        self._limit = limit
+        self._offset = offset
 
     def __repr__(self) -> str:
         return f"<GroupedQuerySet {self.queryset.model.__name__} by {self.fields}>"
 
+    def _copy(self, **changes: Any) -> GroupedQuerySet:
+        values: dict[str, Any] = {"sort": self._sort, "limit": self._limit, "offset": self._offset}
+        values.update(changes)
+        return GroupedQuerySet(self.queryset, self.fields, **values)
+
+    def order_by(self, *keys: str) -> GroupedQuerySet:
+        """Sort the groups by group fields or aggregate names (``"-n"``), on the server."""
+        if self._limit is not None or self._offset:
+            raise QueryError("cannot reorder groups once a slice has been taken")
+        for key in keys:
+            if not key.lstrip("-") or key.lstrip("-") == "?":
+                raise QueryError(f"cannot sort groups by {key!r}")
+        return self._copy(sort=tuple(keys))
+
+    def __getitem__(self, key: slice) -> GroupedQuerySet:
+        if not isinstance(key, slice) or key.step is not None:
+            raise QueryError("a GroupedQuerySet takes a slice without a step, like [:10]")
+        start, stop = key.start or 0, key.stop
+        if start < 0 or (stop is not None and stop < 0):
+            raise QueryError("negative indexing is not supported")
+        offset = self._offset + start
+        limit = None if stop is None else max(stop - start, 0)
+        if self._limit is not None:
+            limit = max(min(self._limit - start, limit if limit is not None else 1 << 62), 0)
+        return self._copy(offset=offset, limit=limit)
+
+    def _prepared(self, aggregates: Mapping[str, Aggregate]) -> tuple[QuerySet[Any], list[str] | None]:
+        qs = self.queryset
+        if self._limit is not None or self._offset:
+            qs = qs._clone(limit=self._limit, offset=qs._state.offset + self._offset)
+        if self._sort is None:
+            return qs, None
+        sort: list[str] = []
+        for key in self._sort:
+            desc = key.startswith("-")
+            name = key[1:] if desc else key
+            api = name if name in aggregates else qs._api_path(name)
+            if name not in aggregates and api not in self.fields:
+                raise QueryError(
+                    f"cannot sort groups by {name!r}: use a group field ({', '.join(self.fields)}) "
+                    f"or an aggregate's name ({', '.join(aggregates)})"
+                )
+            sort.append(("-" if desc else "") + api)
+        return qs, sort
+
     def aggregate(self, **aggregates: Aggregate) -> list[dict[str, Any]]:
         """``[{"status": "draft", "n": 3}, ...]`` for ``aggregate(n=Count())``."""
-        session = self.queryset._sync("aggregate")
-        return session.run_flow(self.queryset._aggregate_flow(session, aggregates, self.fields))
+        qs, sort = self._prepared(aggregates)
+        session = qs._sync("aggregate")
+        return session.run_flow(qs._aggregate_flow(session, aggregates, self.fields, sort))
 
     async def aaggregate(self, **aggregates: Aggregate) -> list[dict[str, Any]]:
         """Async :meth:`aggregate`."""
-        session = self.queryset._async("aggregate")
-        return await session.arun_flow(self.queryset._aggregate_flow(session, aggregates, self.fields))
+        qs, sort = self._prepared(aggregates)
+        session = qs._async("aggregate")
+        return await session.arun_flow(qs._aggregate_flow(session, aggregates, self.fields, sort))

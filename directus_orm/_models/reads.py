@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from .._core.exceptions import InvalidQuery, QueryError
@@ -16,6 +17,8 @@ from .._query.aggregates import Aggregate, as_count
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
 from .hydrate import hydrate_one, hydrate_page
+from .options import _flatten_annotation
+from .state import state_of
 
 if TYPE_CHECKING:
     from .model import Model
@@ -87,6 +90,8 @@ class ReadFlows(QueryCompiler[T]):
             items, meta = hydrate_page(self.model, response.content)
             if self._plan is not None and self._plan.unload:
                 self._plan.unload.apply(items)
+            if self._state.annotations and items:
+                _keep_annotations(items, response.content, self._state.annotations)
             last = items[-1].__dict__.get(self.model._meta.primary_key) if items else None
         else:
             body = json.loads(response.content)
@@ -106,7 +111,11 @@ class ReadFlows(QueryCompiler[T]):
             return [{f: _value(row, path) for f, path in keys} for row in raw]
         paths = [self._api_path(f) for f in fields]
         if self._state.rows == "flat":
-            return [_value(row, paths[0]) for row in raw]
+            values = [_value(row, paths[0]) for row in raw]
+            adapter = self._state.value_type
+            if adapter is not None:
+                values = [None if v is None else adapter.validate_python(v) for v in values]
+            return values
         return [tuple(_value(row, p) for p in paths) for row in raw]
 
     def _all_flow(self, session: BaseSession) -> Flow[list[T]]:
@@ -165,6 +174,10 @@ class ReadFlows(QueryCompiler[T]):
         if self._keyset:
             desc = bool(sort) and sort[0].startswith("-")
             query["sort"] = ["-" + pk if desc else pk]
+            if not _numeric_key(self.model):
+                # Directus has no _gt/_lt on uuid and string fields: page by
+                # offset, in key order.
+                return query, None, False
             fields = query.get("fields")
             if fields is not None and pk not in fields and "*" not in fields:
                 query["fields"] = [*fields, pk]
@@ -213,6 +226,18 @@ class ReadFlows(QueryCompiler[T]):
         items = yield from qs._slice(0, 1)._all_flow(session)
         return items[0] if items else None
 
+    def _latest_flow(self, session: BaseSession, fields: Sequence[str], reverse: bool) -> Flow[T]:
+        """``latest("published_on")``: the last item by these fields; DoesNotExist if none."""
+        if not fields:
+            raise QueryError("latest() and earliest() need a field, e.g. latest('date_created')")
+        keys = [(k[1:] if k.startswith("-") else "-" + k) if reverse else k for k in fields]
+        items = yield from self.order_by(*keys)._slice(0, 1)._all_flow(session)
+        if not items:
+            raise self.model.DoesNotExist(
+                f"{self.model.__name__} matching query does not exist ({self._describe_filter()})"
+            )
+        return items[0]
+
     def _get_flow(self, session: BaseSession, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Flow[T]:
         if self.model._meta.singleton:
             if args or kwargs or self._state.where:
@@ -243,6 +268,9 @@ class ReadFlows(QueryCompiler[T]):
         self._not_singleton("count()")
         if self._matches_nothing():
             return 0
+        if self._state.distinct and self._state.rows != "model":
+            distinct = yield from self._all_flow(session)  # distinct rows: one per group
+            return len(distinct)
         query = self._base_query()
         for key in ("fields", "sort", "meta", "deep"):
             query.pop(key, None)
@@ -261,19 +289,45 @@ class ReadFlows(QueryCompiler[T]):
         items = yield from qs._slice(0, 1)._all_flow(session)
         return bool(items)
 
-    def _aggregate_flow(
-        self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
-    ) -> Flow[list[dict[str, Any]]]:
+    def _aggregate_spec(
+        self, aggregates: Mapping[str, Aggregate]
+    ) -> tuple[dict[str, list[str]], dict[str, tuple[str, str]]]:
+        """Directus ``aggregate`` and, per name, where its value is: (function, field).
+
+        Directus 12.4 drops ``*`` when ``count`` lists more fields as well
+        (``{"count": {"rating": 513}}``, checked on a live server), so
+        ``Count()`` next to ``Count("rating")`` counts the primary key, which is
+        never NULL.
+        """
         if not aggregates:
             raise QueryError("aggregate() needs at least one aggregate, e.g. n=Count()")
         spec: dict[str, list[str]] = {}
-        for agg in aggregates.values():
+        where: dict[str, tuple[str, str]] = {}
+        for name, agg in aggregates.items():
             if not isinstance(agg, Aggregate):
                 raise QueryError(f"{agg!r} is not an aggregate (Count, Sum, Avg, Min, Max, ...)")
             api = agg.field if agg.field == "*" else self._api_path(agg.field)
             spec.setdefault(agg.function, [])
             if api not in spec[agg.function]:
                 spec[agg.function].append(api)
+            where[name] = (agg.function, api)
+        counted = spec.get("count", [])
+        if "*" in counted and len(counted) > 1:
+            pk = self.model._meta.pk_field.api_name
+            spec["count"] = list(dict.fromkeys(pk if f == "*" else f for f in counted))
+            for name, (function, api) in where.items():
+                if function == "count" and api == "*":
+                    where[name] = ("count", pk)
+        return spec, where
+
+    def _aggregate_flow(
+        self,
+        session: BaseSession,
+        aggregates: Mapping[str, Aggregate],
+        group: tuple[str, ...],
+        sort: Sequence[str] | None = None,
+    ) -> Flow[list[dict[str, Any]]]:
+        spec, where = self._aggregate_spec(aggregates)
         if not group and self._state.sliced:
             raise QueryError(
                 "cannot aggregate a slice: Directus aggregates the whole filter; "
@@ -287,6 +341,8 @@ class ReadFlows(QueryCompiler[T]):
         query["aggregate"] = spec
         if group:
             query["groupBy"] = list(group)
+            if sort is not None:
+                query["sort"] = [_aggregate_sort(key, aggregates, where) for key in sort]
             query["limit"] = self._state.limit if self._state.limit is not None else -1
             if self._state.offset:
                 query["offset"] = self._state.offset
@@ -299,10 +355,9 @@ class ReadFlows(QueryCompiler[T]):
             result: dict[str, Any] = {}
             for name in group:
                 result[name] = row.get(_group_key(name))
-            for name, agg in aggregates.items():
-                picked = Aggregate.__new__(type(agg))
-                picked.field = agg.field if agg.field == "*" else self._api_path(agg.field)
-                result[name] = picked.pick(row)
+            for name, (function, api) in where.items():
+                value = row.get(function)
+                result[name] = value.get(api) if isinstance(value, dict) else value
             out.append(result)
         return out
 
@@ -329,6 +384,11 @@ class ReadFlows(QueryCompiler[T]):
         query["meta"] = ["total_count", "filter_count"]
         batch = yield from self._fetch_flow(session, query)
         meta = batch.meta
+        if "filter_count" not in meta or "total_count" not in meta:
+            # Some endpoints answer without the meta block (/shares in 12.4): count.
+            filtered = yield from self._count_flow(session)
+            total = yield from self._clone(where=(), search=None)._count_flow(session)
+            meta = {"filter_count": filtered, "total_count": total}
         return Page(
             batch.items, number, size,
             int(meta.get("total_count") or 0), int(meta.get("filter_count") or 0),
@@ -352,6 +412,24 @@ class ReadFlows(QueryCompiler[T]):
         return after, offset, remaining, go
 
 
+def _numeric_key(model: type[Model]) -> bool:
+    """Whether the primary key is a number (Directus filters only those with _gt/_lt)."""
+    info = model.model_fields.get(model._meta.primary_key)
+    if info is None:
+        return False
+    kinds = [t for t in _flatten_annotation(info.annotation) if t is not type(None)]
+    return bool(kinds) and all(t in (int, float, Decimal) for t in kinds)
+
+
+def _keep_annotations(items: list[Any], raw: bytes, annotations: Sequence[tuple[str, str, str]]) -> None:
+    """Give each object the values of ``annotate()`` (declared fields hold them already)."""
+    rows = json.loads(raw).get("data") or []
+    names = [name for name, _, _ in annotations]
+    for obj, row in zip(items, rows, strict=False):
+        if isinstance(row, dict):
+            state_of(obj)["annotations"] = {name: row.get(name) for name in names}
+
+
 def _read(qs: ReadFlows[Any], session: BaseSession, query: dict[str, Any]) -> Any:
     return read_call(
         qs._path(), query, base_url_length=len(session.url), max_url_length=session.max_url_length
@@ -373,6 +451,18 @@ def _empty_aggregate(aggregates: Mapping[str, Aggregate]) -> dict[str, Any]:
         name: 0 if agg.function in ("count", "countDistinct") else None
         for name, agg in aggregates.items()
     }
+
+
+def _aggregate_sort(
+    key: str, aggregates: Mapping[str, Aggregate], where: Mapping[str, tuple[str, str]]
+) -> str:
+    """A grouped sort key: an aggregate's name becomes ``count`` or ``sum.views``."""
+    desc = key.startswith("-")
+    name = key[1:] if desc else key
+    if name in aggregates:
+        function, api = where[name]
+        name = function if api == "*" else f"{function}.{api}"
+    return ("-" if desc else "") + name
 
 
 def _group_key(name: str) -> str:
@@ -404,8 +494,25 @@ def _value(row: Any, api_path: str) -> Any:
 
 
 def _dig(row: Any, path: str) -> Any:
-    value = row
-    for part in path.split("."):
+    """The value at ``path`` in a row; through a to-many list, the list of values.
+
+    ``tags.tags_id.label`` gives ``["go", "rust"]`` (one value per related item, in
+    the server's order; lists nested in lists are flattened).
+    """
+    return _dig_parts(row, path.split("."))
+
+
+def _dig_parts(value: Any, parts: list[str]) -> Any:
+    for index, part in enumerate(parts):
+        if isinstance(value, list):
+            out: list[Any] = []
+            for item in value:
+                found = _dig_parts(item, parts[index:])
+                if isinstance(found, list):
+                    out.extend(found)
+                else:
+                    out.append(found)
+            return out
         if isinstance(value, dict):
             value = value.get(part)
         else:

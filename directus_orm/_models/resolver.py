@@ -24,6 +24,9 @@ class ModelResolver:
         return self.model.__name__
 
     def resolve(self, name: str) -> ResolvedField:
+        meta = self.model._meta.key_field(name)
+        if meta is not None:  # ``author_id``: the many-to-one's key, as a plain value
+            return ResolvedField(api_name=meta.api_name, kind="scalar", nullable=meta.nullable)
         meta = self.model._meta.field(name)
         related: FieldResolver | None = None
         if meta.kind == "m2a":

@@ -72,6 +72,11 @@ class WriteFlows(ReadFlows[T]):
         yield from save_flow(model_obj, session)
         return obj, False
 
+    def _read_back_query(self) -> dict[str, Any] | None:
+        """The query of the rows a batch create answers with (Directus reads them back)."""
+        return None
+
+
     def _bulk_create_flow(
         self, session: BaseSession, objs: Sequence[T], batch_size: int,
         on_progress: Progress | None,
@@ -88,9 +93,12 @@ class WriteFlows(ReadFlows[T]):
         bodies = [to_json(payload(obj, insert_fields(obj))) for obj in items]
         path = item_path(model)
 
+        read_back = self._read_back_query()
+
         def send(part: range) -> Call:
             body = b"[" + b",".join(bodies[part.start : part.stop]) + b"]"
-            return Call("POST", path, content=body, headers={"Content-Type": "application/json"})
+            return Call("POST", path, query=read_back, content=body,
+                        headers={"Content-Type": "application/json"})
 
         def done(part: range, response: Any) -> None:
             fresh = hydrate_many(model, response.content)

@@ -21,9 +21,11 @@ filter at all.
 
 Two Directus 12.4 behaviours shape the output (both checked on a live server):
 a ``_some``/``_none`` whose filter holds more than one condition, or none, is
-silently ignored (every item matches), so such filters are split or refused;
-and conditions through the same to-many field in one ``_and`` are tested on
-the same related item, as in a single Django ``filter()`` call.
+silently ignored (every item matches), so such filters are split, rewritten or
+refused; and plain paths through the same to-many field are tested on the same
+related item, as in a single Django ``filter()`` call, while each ``_some`` is
+tested on its own items, as separate ``filter()`` calls are
+(:func:`compile_chain`).
 """
 
 from __future__ import annotations
@@ -123,6 +125,107 @@ def compile_filter(q: Q, resolver: FieldResolver | None) -> dict[str, Any] | Non
     if result is _Match.ALL:
         return None
     return result
+
+
+def compile_chain(calls: Sequence[Q], resolver: FieldResolver | None) -> dict[str, Any] | None:
+    """Compile the ``filter()`` calls of a QuerySet, each a ``Q``, joined by AND.
+
+    As in Django, conditions through a to-many relation inside one call test the
+    same related item, while separate calls may each match a different one:
+    ``filter(tags__label="go").filter(tags__label="rust")`` is "tagged go and
+    tagged rust". Directus tests plain paths through the same to-many field
+    anywhere in one filter on the same related item, and each ``_some`` on its
+    own items (both checked on a live server). So when more than one call goes
+    through the same to-many field, the calls that do so with one condition
+    are sent as ``_some`` (a ``_some`` can hold only one condition); at most
+    one call may test several conditions on the same item, which stay plain.
+    Returns ``None`` for no filter, raises ``EmptyResultSet`` as
+    :func:`compile_filter` does.
+    """
+    tris: list[_Tri] = []
+    for q in calls:
+        tri = _compile_q(q, _Scope(resolver, 0), negated=False)
+        if tri is _Match.NONE:
+            raise EmptyResultSet(f"{q!r} can match no item")
+        if tri is not _Match.ALL:
+            tris.append(tri)
+    if len(tris) > 1:
+        tris = _separate_calls(tris, resolver)
+    result = _all_of(tris)
+    if result is _Match.NONE:  # pragma: no cover - every part was checked above
+        raise EmptyResultSet("the filter can match no item")
+    return None if result is _Match.ALL else result
+
+
+def _separate_calls(tris: list[_Tri], resolver: FieldResolver | None) -> list[_Tri]:
+    """Rewrite plain to-many paths shared by several calls into ``_some`` (see compile_chain)."""
+    leaves: list[dict[str, int]] = []  # per call: to-many key -> plain leaves through it
+    for tri in tris:
+        found: dict[str, int] = {}
+        if isinstance(tri, dict):
+            _count_plain_leaves(tri, resolver, found)
+        leaves.append(found)
+    shared = {key for key in {k for found in leaves for k in found}
+              if sum(key in found for found in leaves) > 1}
+    if not shared:
+        return tris
+    for key in sorted(shared):
+        plain = [i for i, found in enumerate(leaves) if found.get(key, 0) > 1]
+        if len(plain) > 1:
+            raise LookupNotSupported(
+                f"{key!r}: {len(plain)} filter() calls each test several conditions on the "
+                "same related item; Directus can test only one such group per relation "
+                "(a _some holding more than one condition is ignored). Put one group in "
+                "a filter() on the related collection instead"
+            )
+    out: list[_Tri] = []
+    for tri, found in zip(tris, leaves, strict=True):
+        convert = {key for key in shared if found.get(key) == 1}
+        out.append(_to_some(tri, convert) if convert and isinstance(tri, dict) else tri)
+    return out
+
+
+def _plain_to_many(condition: Mapping[str, Any], resolver: FieldResolver | None) -> str | None:
+    """The top-level to-many field a leaf goes through as a plain path, else None."""
+    if len(condition) != 1 or resolver is None:
+        return None
+    ((key, value),) = condition.items()
+    if key.startswith("_") or not isinstance(value, Mapping) or len(value) != 1:
+        return None
+    (inner,) = value
+    if inner.startswith("_"):  # _some / _none / an operator on the field itself
+        return None
+    try:
+        field = resolver.resolve(key)
+    except FieldError:
+        return None
+    return key if field.api_name == key and field.kind in TO_MANY_KINDS else None
+
+
+def _count_plain_leaves(
+    condition: Mapping[str, Any], resolver: FieldResolver | None, found: dict[str, int]
+) -> None:
+    for logical in ("_and", "_or"):
+        if list(condition) == [logical] and isinstance(condition[logical], list):
+            for item in condition[logical]:
+                if isinstance(item, Mapping):
+                    _count_plain_leaves(item, resolver, found)
+            return
+    key = _plain_to_many(condition, resolver)
+    if key is not None:
+        found[key] = found.get(key, 0) + 1
+
+
+def _to_some(condition: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+    for logical in ("_and", "_or"):
+        if list(condition) == [logical] and isinstance(condition[logical], list):
+            return {logical: [_to_some(item, keys) if isinstance(item, dict) else item
+                              for item in condition[logical]]}
+    if len(condition) == 1:
+        ((key, value),) = condition.items()
+        if key in keys and isinstance(value, Mapping) and not any(k.startswith("_") for k in value):
+            return {key: {"_some": dict(value)}}
+    return condition
 
 
 # ----------------------------------------------------------------- values
@@ -354,7 +457,8 @@ def _compile_related(
     more than one condition (every item matches, checked on a live server),
     and an empty one. So: no condition becomes ``count(...)``; an OR is split,
     as some(a | b) == some(a) | some(b) and none(a | b) == none(a) & none(b);
-    an AND cannot be split and is refused.
+    some(a & b) becomes plain paths in one ``_and`` (tested on one related
+    item); none(a & b) has no correct form and is refused.
     """
     if isinstance(value, Q):
         inner_q = value
@@ -377,16 +481,23 @@ def _compile_related(
         return {f"count({key})": {"_gt": 0} if operator == "_some" else {"_eq": 0}}
     parts: list[_Tri] = []
     for item in _operands(inner, "_or"):
-        if not _single_condition(item):
-            raise LookupNotSupported(
-                f"{where}: Directus 12.4 ignores a {operator} filter that holds more than "
-                f"one condition (it matches every item), so {inner!r} cannot be sent "
-                "inside it. For 'some related item matches all of these', use plain "
-                "lookups through the relation in one filter() call, such as "
-                "filter(tags__label='a', tags__rank__gt=2): Directus tests them on the "
-                "same related item"
-            )
-        parts.append({key: {operator: _nest(hop, item)}})
+        if _single_condition(item):
+            parts.append({key: {operator: _nest(hop, item)}})
+            continue
+        conditions = _operands(item, "_and")
+        if operator == "_some" and all(_single_condition(c) for c in conditions):
+            # "Some related item matches all of these": plain paths through the
+            # relation in one _and, which Directus tests on the same related item.
+            parts.append(_all_of([{key: _nest(hop, c)} for c in conditions]))
+            continue
+        raise LookupNotSupported(
+            f"{where}: Directus 12.4 ignores a {operator} filter that holds more than "
+            f"one condition (it matches every item), so {item!r} cannot be sent "
+            "inside it. 'some' of several conditions joined by AND is sent as plain "
+            "paths through the relation (tested on the same related item); 'none' of "
+            "them, or an OR nested inside an AND, has no form Directus evaluates "
+            "correctly: filter from the related collection instead"
+        )
     return _any_of(parts) if operator == "_some" else _all_of(parts)
 
 

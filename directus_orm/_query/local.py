@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._core.exceptions import QueryError
-
-if TYPE_CHECKING:
-    pass
-
-
-
 
 # ------------------------------------------------------- client-side evaluation
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import TypeAdapter
+
 from .q import Q
 
 if TYPE_CHECKING:
@@ -31,6 +33,15 @@ class QueryState:
     empty: bool = False
     rows: RowKind = "model"
     row_fields: tuple[str, ...] = ()
+    distinct: bool = False
+    """``distinct()``: rows of ``values()``/``values_list()`` are grouped (Directus ``groupBy``)."""
+    annotations: tuple[tuple[str, str, str], ...] = ()
+    """``annotate()``: (name, Directus function path such as ``count(comments)``,
+    the lookup that filters on it such as ``comments__count``)."""
+    value_type: TypeAdapter[Any] | None = None
+    """``values_list(..., flat=True, of=T)``: how each value is validated."""
+    deferred: tuple[str, ...] = ()
+    """``defer()``: Python names of fields not to fetch."""
     related: tuple[tuple[str, QuerySet[Any] | None], ...] = ()
     """Relations to load in the same request: ``select_related``/``prefetch`` (name, nested QuerySet)."""
 

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
 
 
-
-
 # ===================================================== permissions, policies, roles
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .._core.auth import AuthCore, AuthData, AuthMode
+from .._core.auth import AuthData, AuthMode
+from .._core.auth_base import BaseAuth
 from .._core.exceptions import AuthenticationError
 from .._core.flow import Flow
 from .._core.request import Call
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
-
-
 
 
 # ---------------------------------------------------------------- facades
@@ -67,7 +66,8 @@ class _AuthBase:
     _session: BaseSession
 
     @property
-    def core(self) -> AuthCore:
+    def core(self) -> BaseAuth:
+        """The session's auth object: the built-in one, or the ``auth=`` you passed."""
         return self._session._auth
 
     @property
@@ -91,7 +91,7 @@ class _AuthBase:
             "logged in" if self.core.access_token else "logged out")
         return f"<{type(self).__name__} mode={self.core.mode!r} {state}>"
 
-    def _static_flow(self, token: str) -> Flow[dict[str, Any]]:
+    def _static_flow(self, token: str) -> Flow[str]:
         self.core.set_static(token)
         try:
             body = yield from self._session.call_flow(
@@ -100,7 +100,12 @@ class _AuthBase:
             self.core.clear()
             raise
         data = body.get("data") if isinstance(body, dict) else None
-        return data if isinstance(data, dict) else {}
+        user = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(user, str):
+            # A token of no user (the public role) cannot be a static token.
+            self.core.clear()
+            raise AuthenticationError("the static token belongs to no user", status=401)
+        return user
 
 
 class Auth(_AuthBase):
@@ -118,7 +123,7 @@ class Auth(_AuthBase):
         """Log in with email and password (and ``otp`` when 2FA is on)."""
         return self._session.run_flow(self.core.login_flow(email, password, otp, mode))
 
-    def static(self, token: str) -> dict[str, Any]:
+    def static(self, token: str) -> str:
         """Use a static token; checks it with ``/users/me`` and returns that user's id."""
         return self._session.run_flow(self._static_flow(token))
 
@@ -146,7 +151,7 @@ class AsyncAuth(_AuthBase):
         """Log in with email and password (and ``otp`` when 2FA is on)."""
         return await self._session.arun_flow(self.core.login_flow(email, password, otp, mode))
 
-    async def static(self, token: str) -> dict[str, Any]:
+    async def static(self, token: str) -> str:
         """Use a static token; checks it with ``/users/me`` and returns that user's id."""
         return await self._session.arun_flow(self._static_flow(token))
 

@@ -12,18 +12,10 @@ with no body; those methods then return ``None`` (their return type says so).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-from typing_extensions import TypeVar
+from typing import Any
 
 from .._core.request import Call
 from .._models.model import Model
-
-if TYPE_CHECKING:
-    pass
-
-M = TypeVar("M", bound=Model)
-
 
 FieldPaths = Sequence[str] | None
 

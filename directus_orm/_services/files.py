@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 from typing_extensions import TypeVar, Unpack
 
+from .._core.exceptions import RecordNotReturned
 from .._core.flow import Flow
 from .._core.request import Call, path_of
 from .._models.hydrate import hydrate_one
@@ -21,8 +22,6 @@ from .multipart import AssetTransforms, FileSource, MultipartBody, Upload, Uploa
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
-
-
 
 
 F = TypeVar("F", bound=DirectusFile, default=DirectusFile)
@@ -42,6 +41,15 @@ def _offset_progress(report: UploadProgress, before: int, total: int | None) -> 
         report(before + sent, total)
 
     return progress
+
+
+def _required(record: F | None, require: bool) -> F | None:
+    if record is None and require:
+        raise RecordNotReturned(
+            "the file was written, but the server sent no record back (the user may not "
+            "read it); without require=True the call returns None"
+        )
+    return record
 
 
 class FilesFlows:
@@ -252,6 +260,7 @@ class Files:
         self._session = session
         self._flows = FilesFlows(session, asynchronous=False)
 
+    @overload
     def upload(
         self,
         source: FileSource,
@@ -264,6 +273,38 @@ class Files:
         on_progress: UploadProgress | None = None,
         model: type[F] = DirectusFile,  # type: ignore[assignment]
         fields: FieldPaths = None,
+        require: Literal[True],
+        **metadata: Any,
+    ) -> F: ...
+    @overload
+    def upload(
+        self,
+        source: FileSource,
+        *,
+        filename: str | None = None,
+        title: str | None = None,
+        folder: str | None = None,
+        storage: str = "local",
+        content_type: str | None = None,
+        on_progress: UploadProgress | None = None,
+        model: type[F] = DirectusFile,  # type: ignore[assignment]
+        fields: FieldPaths = None,
+        require: bool = False,
+        **metadata: Any,
+    ) -> F | None: ...
+    def upload(
+        self,
+        source: FileSource,
+        *,
+        filename: str | None = None,
+        title: str | None = None,
+        folder: str | None = None,
+        storage: str = "local",
+        content_type: str | None = None,
+        on_progress: UploadProgress | None = None,
+        model: type[F] = DirectusFile,  # type: ignore[assignment]
+        fields: FieldPaths = None,
+        require: bool = False,
         **metadata: Any,
     ) -> F | None:
         """Upload one file from a path, bytes or a binary stream; returns its record.
@@ -272,12 +313,14 @@ class Files:
         ``tags=[...]``, custom fields), sent before the file part as Directus
         requires. A path or stream is streamed in 64 KiB chunks, never loaded
         whole; ``on_progress(bytes_sent, total)`` is called as it goes.
-        ``None`` when the server sent no record back (no read permission).
+        ``None`` when the server sent no record back (no read permission);
+        with ``require=True`` that raises :class:`~directus_orm.RecordNotReturned`
+        instead, and the return type is the record (``DirectusFile``, not ``| None``).
         """
         upload = Upload(source, filename=filename, title=title, folder=folder, storage=storage,
                         content_type=content_type, **metadata)
         files = self._session.run_flow(self._flows.upload(model, [upload], on_progress, fields))
-        return files[0] if files else None
+        return _required(files[0] if files else None, require)
 
     def upload_many(
         self,
@@ -310,18 +353,40 @@ class Files:
                         **metadata)
         return self._session.run_flow(self._flows.replace(model, file, upload, on_progress, fields))
 
+    @overload
     def import_url(
         self,
         url: str,
         *,
         model: type[F] = DirectusFile,  # type: ignore[assignment]
         fields: FieldPaths = None,
+        require: Literal[True],
+        **data: Any,
+    ) -> F: ...
+    @overload
+    def import_url(
+        self,
+        url: str,
+        *,
+        model: type[F] = DirectusFile,  # type: ignore[assignment]
+        fields: FieldPaths = None,
+        require: bool = False,
+        **data: Any,
+    ) -> F | None: ...
+    def import_url(
+        self,
+        url: str,
+        *,
+        model: type[F] = DirectusFile,  # type: ignore[assignment]
+        fields: FieldPaths = None,
+        require: bool = False,
         **data: Any,
     ) -> F | None:
         """Have the server download ``url`` into a new file; ``data`` sets its fields
         (``title``, ``folder`` ...). Unreachable or denied URLs (loopback and private
         addresses by default) raise ``ServiceUnavailable``."""
-        return self._session.run_flow(self._flows.import_url(model, url, data, fields))
+        return _required(self._session.run_flow(self._flows.import_url(model, url, data, fields)),
+                         require)
 
     def download(self, file: Any, **transforms: Unpack[AssetTransforms]) -> bytes:
         """The file's bytes (``/assets/{id}``), with image transforms if given."""
@@ -351,6 +416,7 @@ class AsyncFiles:
         self._session = session
         self._flows = FilesFlows(session, asynchronous=True)
 
+    @overload
     async def upload(
         self,
         source: FileSource,
@@ -363,13 +429,45 @@ class AsyncFiles:
         on_progress: UploadProgress | None = None,
         model: type[F] = DirectusFile,  # type: ignore[assignment]
         fields: FieldPaths = None,
+        require: Literal[True],
+        **metadata: Any,
+    ) -> F: ...
+    @overload
+    async def upload(
+        self,
+        source: FileSource,
+        *,
+        filename: str | None = None,
+        title: str | None = None,
+        folder: str | None = None,
+        storage: str = "local",
+        content_type: str | None = None,
+        on_progress: UploadProgress | None = None,
+        model: type[F] = DirectusFile,  # type: ignore[assignment]
+        fields: FieldPaths = None,
+        require: bool = False,
+        **metadata: Any,
+    ) -> F | None: ...
+    async def upload(
+        self,
+        source: FileSource,
+        *,
+        filename: str | None = None,
+        title: str | None = None,
+        folder: str | None = None,
+        storage: str = "local",
+        content_type: str | None = None,
+        on_progress: UploadProgress | None = None,
+        model: type[F] = DirectusFile,  # type: ignore[assignment]
+        fields: FieldPaths = None,
+        require: bool = False,
         **metadata: Any,
     ) -> F | None:
         """Upload one file; see :meth:`Files.upload`."""
         upload = Upload(source, filename=filename, title=title, folder=folder, storage=storage,
                         content_type=content_type, **metadata)
         files = await self._session.arun_flow(self._flows.upload(model, [upload], on_progress, fields))
-        return files[0] if files else None
+        return _required(files[0] if files else None, require)
 
     async def upload_many(
         self,
@@ -402,16 +500,38 @@ class AsyncFiles:
             self._flows.replace(model, file, upload, on_progress, fields)
         )
 
+    @overload
     async def import_url(
         self,
         url: str,
         *,
         model: type[F] = DirectusFile,  # type: ignore[assignment]
         fields: FieldPaths = None,
+        require: Literal[True],
+        **data: Any,
+    ) -> F: ...
+    @overload
+    async def import_url(
+        self,
+        url: str,
+        *,
+        model: type[F] = DirectusFile,  # type: ignore[assignment]
+        fields: FieldPaths = None,
+        require: bool = False,
+        **data: Any,
+    ) -> F | None: ...
+    async def import_url(
+        self,
+        url: str,
+        *,
+        model: type[F] = DirectusFile,  # type: ignore[assignment]
+        fields: FieldPaths = None,
+        require: bool = False,
         **data: Any,
     ) -> F | None:
         """Have the server download ``url`` into a new file; see :meth:`Files.import_url`."""
-        return await self._session.arun_flow(self._flows.import_url(model, url, data, fields))
+        return _required(await self._session.arun_flow(self._flows.import_url(model, url, data, fields)),
+                         require)
 
     async def download(self, file: Any, **transforms: Unpack[AssetTransforms]) -> bytes:
         """The file's bytes, with image transforms if given."""

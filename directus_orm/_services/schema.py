@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
 
 
-
-
 # ====================================================== collections, fields, relations
 
 

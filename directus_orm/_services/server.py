@@ -13,8 +13,6 @@ if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
 
 
-
-
 # ===================================================================== server
 
 

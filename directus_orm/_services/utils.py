@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._core.exceptions import InvalidPayload, MissingExtraError, RouteNotFound
@@ -11,13 +11,12 @@ from .._core.flow import Flow
 from .._core.request import Call, path_of
 from .._core.version import supports
 from .common import _data, _json, _pk
+from .imports import ImportMode, ImportResult, import_items_flow
 from .multipart import FileSource, MultipartBody, Upload
 
 if TYPE_CHECKING:
     from .._models.queryset import QuerySet
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
-
-
 
 
 ExportFormat = Literal["csv", "csv_utf8", "json", "xml", "yaml"]
@@ -225,6 +224,24 @@ class Utils:
         upload = Upload(file, filename=filename, storage=None, content_type=content_type)
         return self._session.run_flow(self._flows.import_file(collection, upload, background))
 
+    def import_items(
+        self,
+        batches: Mapping[str, Sequence[Any]],
+        *,
+        mode: ImportMode = "add",
+        dry_run: bool = False,
+        dangerously_allow_delete: bool = False,
+    ) -> ImportResult:
+        """Import items into several collections in one request (``POST /utils/import``).
+
+        ``batches`` maps collection names to items (dicts or model objects).
+        ``mode="add"`` creates them (supplied keys are remapped, foreign keys
+        follow); ``"merge"`` updates the items whose keys exist. ``dry_run``
+        checks without writing (``applied`` is then false).
+        """
+        return self._session.run_flow(
+            import_items_flow(self._session, batches, mode, dry_run, dangerously_allow_delete))
+
     def hash_generate(self, value: str) -> str:
         """An argon2 hash of ``value``: by the server where ``/utils/hash`` exists,
         else locally with the same parameters (needs ``directus_orm[hash]``)."""
@@ -282,6 +299,18 @@ class AsyncUtils:
         """Import items from a CSV or JSON file; see :meth:`Utils.import_file`."""
         upload = Upload(file, filename=filename, storage=None, content_type=content_type)
         return await self._session.arun_flow(self._flows.import_file(collection, upload, background))
+
+    async def import_items(
+        self,
+        batches: Mapping[str, Sequence[Any]],
+        *,
+        mode: ImportMode = "add",
+        dry_run: bool = False,
+        dangerously_allow_delete: bool = False,
+    ) -> ImportResult:
+        """Async :meth:`Utils.import_items`."""
+        return await self._session.arun_flow(
+            import_items_flow(self._session, batches, mode, dry_run, dangerously_allow_delete))
 
     async def hash_generate(self, value: str) -> str:
         """An argon2 hash of ``value`` (server or local; see :meth:`Utils.hash_generate`)."""

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
-
-if TYPE_CHECKING:
-    pass
-
-
-
 
 # ============================================ schema: collections, fields, relations
 

@@ -53,6 +53,7 @@ from .querysets import (
     _RELATION_ROUTES,
     PermissionQuerySet,
     SchemaQuerySet,
+    _permission_save_flow,
     _schema_delete_flow,
     _schema_refresh_flow,
     _schema_save_flow,
@@ -60,8 +61,6 @@ from .querysets import (
 
 if TYPE_CHECKING:
     from .._transport.session import BaseSession
-
-
 
 
 # ===================================================================== access
@@ -146,9 +145,12 @@ class DirectusAccess(Model, collection="directus_access", endpoint="access"):
 class DirectusPermission(Model, collection="directus_permissions", endpoint="permissions"):
     """A row of ``directus_permissions`` (``/permissions``).
 
-    An admin's list also holds the built-in system permissions, which have no
-    ``id`` (``system=True``, ``policy=None``). On the Core license only
-    ``fields=["*"]`` permissions without rules can be created.
+    ``DirectusPermission.objects`` reads the stored permissions only: the
+    built-in ones Directus appends to an app user's lists (no ``id``,
+    ``system=True``, ``policy=None``) are left out on the server. On the Core
+    license only permissions whose ``fields`` include ``"*"`` and that have no
+    rules can be written, and the server checks every write body: ``save()``
+    sends the rule fields the object holds with every change.
     """
 
     objects = PermissionQuerySet["DirectusPermission"].as_manager()
@@ -163,6 +165,11 @@ class DirectusPermission(Model, collection="directus_permissions", endpoint="per
     fields: list[str] | None = None
     policy: DirectusPolicy | str | None = None
     system: bool | None = None
+
+    def _save_flow(
+        self, session: BaseSession, force_insert: bool, update_fields: Sequence[str] | None
+    ) -> Flow[bool]:
+        return _permission_save_flow(self, session, force_insert, update_fields)
 
 
 # ====================================================================== files

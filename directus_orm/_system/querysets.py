@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
-from .._core.exceptions import Forbidden, QueryError
+from .._core.exceptions import Forbidden, QueryError, ResourceRestricted
 from .._core.flow import Flow
 from .._core.request import Call, path_of
 from .._models.batches import Progress
 from .._models.changes import absorb, changed_fields, insert_fields, payload
 from .._models.hydrate import hydrate_one, hydrate_rows
 from .._models.model import Model
+from .._models.persistence import save_flow
 from .._models.queryset import QuerySet
 from .._models.reads import _Batch
 from .._models.state import from_db, mark_loaded, state_of
@@ -25,15 +27,60 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class PermissionQuerySet(QuerySet[T]):
-    """The QuerySet of ``/permissions``.
+#: Keeps the built-in rows out of a ``/permissions`` read: they are the only rows
+#: without a policy (every stored permission must have one).
+_STORED_ONLY: dict[str, Any] = {"policy": {"_nnull": True}}
 
-    For an admin, Directus 12.4 appends its built-in system permissions (no
-    ``id``) to every list it answers, ignoring ``limit``, ``fields`` and
-    ``aggregate`` for them (it does apply ``filter``), and it answers
-    ``aggregate`` with those rows instead of a count. So slices are cut again
-    here, ``count()`` counts the listed rows, and ``aggregate()`` raises.
+#: What an unlicensed server checks in every permission write body.
+PERMISSION_RULES: tuple[str, ...] = (
+    "collection", "action", "fields", "permissions", "validation", "presets",
+)
+
+
+def explain_restricted(error: ResourceRestricted) -> ResourceRestricted:
+    """``error`` with a message that says what an unlicensed server wants."""
+    if error.extensions.get("category") != "custom_permission_rules_enabled":
+        return error
+    message = (
+        f"{error.message} This server's license allows only permissions whose `fields` "
+        "include '*' and that have no `permissions`, `validation` or `presets` rules, and "
+        "it checks every write for that: send `fields=['*']` (or the fields the permission "
+        "holds) with the change, e.g. update(..., fields=['*']), or load `fields` before "
+        "save()/bulk_update() so they are sent along"
+    )
+    clear = ResourceRestricted(
+        message, status=error.status, code=error.code, extensions=error.extensions,
+        errors=error.errors, method=error.method, path=error.path,
+    )
+    return clear
+
+
+class PermissionQuerySet(QuerySet[T]):
+    """The QuerySet of ``/permissions``: the stored permissions, by their keys.
+
+    For a user with app access, Directus 12.4 appends its built-in permissions
+    (no ``id``, no ``policy``, ``system=True``) to every list it answers,
+    ignoring ``limit``, ``fields`` and ``aggregate`` for them and matching
+    conditions on ``id`` as true. Every read here adds ``policy is not null`` to
+    the filter, which drops them on the server: results, counts, ``get(pk=...)``
+    and writes by query see only stored rows. The endpoint applies ``offset``
+    but not ``limit``: pages are cut here. An unlicensed server also drops
+    the ``aggregate`` result itself (it is not a permission without rules), so
+    ``aggregate()`` raises and ``count()`` counts the listed keys.
+
+    Writes send the rule fields the objects hold (``collection``, ``action``,
+    ``fields``, ``permissions``, ``validation``, ``presets``) with every change:
+    an unlicensed server refuses a write body that does not show it is allowed.
     """
+
+    def _filter(self) -> dict[str, Any] | None:
+        flt = super()._filter()
+        return {"_and": [flt, _STORED_ONLY]} if flt else dict(_STORED_ONLY)
+
+    def _read_back_query(self) -> dict[str, Any] | None:
+        # A batch create answers with its rows read back with this query: without
+        # the filter, the built-in rows come too, and the created keys are lost.
+        return {"filter": dict(_STORED_ONLY)}
 
     def _rows_clone(self, **changes: Any) -> QuerySet[Any]:
         clone: PermissionQuerySet[Any] = PermissionQuerySet(
@@ -41,7 +88,13 @@ class PermissionQuerySet(QuerySet[T]):
         )
         return clone
 
+    def _chunks_plan(self) -> tuple[dict[str, Any], str | None, bool]:
+        # Cut pages would lose the last key: iterate by offset, in the same order.
+        query, _, _ = super()._chunks_plan()
+        return query, None, False
+
     def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
+        # /permissions applies `offset` but not `limit`: cut here.
         batch = yield from super()._fetch_flow(session, query)
         limit = query.get("limit")
         if isinstance(limit, int) and limit >= 0 and len(batch.items) > limit:
@@ -56,13 +109,90 @@ class PermissionQuerySet(QuerySet[T]):
         return len(rows)
 
     def _aggregate_flow(
-        self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
+        self,
+        session: BaseSession,
+        aggregates: Mapping[str, Aggregate],
+        group: tuple[str, ...],
+        sort: Sequence[str] | None = None,
     ) -> Flow[list[dict[str, Any]]]:
         raise QueryError(
-            "/permissions answers aggregate queries with its system permissions instead of "
+            "/permissions answers aggregate queries with its built-in permissions instead of "
             "a result; use count(), or iterate and compute in Python"
         )
         yield  # pragma: no cover - makes this a generator
+
+    def _create_flow(self, session: BaseSession, data: Mapping[str, Any]) -> Flow[T]:
+        try:
+            return (yield from super()._create_flow(session, data))
+        except ResourceRestricted as error:
+            raise explain_restricted(error) from None
+
+    def _update_flow(
+        self, session: BaseSession, data: Mapping[str, Any], batch_size: int,
+        on_progress: Progress | None,
+    ) -> Flow[int]:
+        """By keys, one request per distinct set of rules, each sent with the change."""
+        body = self._write_data(data)
+        if self._state.empty:
+            return 0
+        meta = self.model._meta
+        pk = meta.pk_field.api_name
+        rules = [r for r in PERMISSION_RULES if r not in body]
+        rows: list[Any] = yield from self._rows_clone(
+            fields=(pk, *rules), rows="dict", row_fields=(pk, *rules), meta=(), deep=None,
+            related=(),
+        )._all_flow(session)
+        groups: dict[str, tuple[dict[str, Any], list[Any]]] = {}
+        for row in rows:
+            held = {r: row.get(r) for r in rules}
+            key = json.dumps(held, sort_keys=True, default=str)
+            groups.setdefault(key, ({**held, **body}, []))[1].append(row[pk])
+        done = 0
+        path = path_of(*meta.endpoint_parts)
+        for group_body, keys in groups.values():
+            for start in range(0, len(keys), batch_size):
+                part = keys[start : start + batch_size]
+                call = Call("PATCH", path, query={"fields": [pk]},
+                            json={"keys": part, "data": group_body}, send_json=True)
+                try:
+                    yield from session.response_flow(call)
+                except ResourceRestricted as error:
+                    raise explain_restricted(error) from None
+                done += len(part)
+                if on_progress is not None:
+                    on_progress(done, len(rows))
+        return done
+
+    def _bulk_update_flow(
+        self, session: BaseSession, objs: Sequence[T], fields: Sequence[str], batch_size: int,
+        on_progress: Progress | None,
+    ) -> Flow[int]:
+        names = [self.model._meta.field(name).name for name in fields]
+        names += [r for r in PERMISSION_RULES if r not in names
+                  and all(r in cast(Model, obj).__dict__ for obj in objs)]
+        try:
+            return (yield from super()._bulk_update_flow(
+                session, objs, names, batch_size, on_progress))
+        except ResourceRestricted as error:
+            raise explain_restricted(error) from None
+
+
+def _permission_save_flow(
+    obj: Model, session: BaseSession, force_insert: bool, update_fields: Sequence[str] | None
+) -> Flow[bool]:
+    """``save()`` of a permission: an update also sends the rules the object holds."""
+    if not force_insert and from_db(obj):
+        names = list(update_fields) if update_fields is not None else changed_fields(obj)
+        names = [type(obj)._meta.field(n).name for n in names]
+        if names:
+            update_fields = names + [
+                r for r in PERMISSION_RULES if r not in names and r in obj.__dict__
+            ]
+    try:
+        return (yield from save_flow(obj, session, force_insert=force_insert,
+                                     update_fields=update_fields))
+    except ResourceRestricted as error:
+        raise explain_restricted(error) from None
 
 
 class SchemaQuerySet(QuerySet[T]):
@@ -231,7 +361,11 @@ class SchemaQuerySet(QuerySet[T]):
         yield  # pragma: no cover - makes this a generator
 
     def _aggregate_flow(
-        self, session: BaseSession, aggregates: Mapping[str, Aggregate], group: tuple[str, ...]
+        self,
+        session: BaseSession,
+        aggregates: Mapping[str, Aggregate],
+        group: tuple[str, ...],
+        sort: Sequence[str] | None = None,
     ) -> Flow[list[dict[str, Any]]]:
         raise QueryError(
             f"{self.model.__name__}: /{self.model._meta.endpoint} ignores aggregate and "

@@ -25,7 +25,10 @@ from pydantic_core import to_json
 from typing_extensions import Self
 
 from .._core.auth import REFRESH_COOKIE, SESSION_COOKIE, AuthCore, AuthData, AuthMode
+from .._core.auth_base import BaseAuth
 from .._core.exceptions import (
+    AuthenticationError,
+    ClientError,
     InvalidCredentials,
     InvalidToken,
     TokenExpired,
@@ -74,6 +77,10 @@ class BaseSession:
     - ``auth_mode``: ``"json"`` (default), ``"cookie"`` or ``"session"``.
     - ``static_token``: a static token to send (not validated until used; call
       ``session.auth.static(token)`` to check it now).
+    - ``auth``: your own :class:`BaseAuth` (a token provider, an SSO broker)
+      instead of the built-in one; then ``auth_mode``, ``static_token``,
+      ``storage``, ``storage_prefix``, ``auto_refresh`` and ``refresh_margin``
+      (settings of the built-in auth) must stay unset.
     - ``storage`` / ``storage_prefix``: where tokens are kept (default: memory).
     - ``auto_refresh`` and ``refresh_margin``: refresh when fewer than
       ``refresh_margin`` seconds of the access token remain (default 30).
@@ -85,7 +92,7 @@ class BaseSession:
     - ``max_url_length``: longer reads are sent as ``SEARCH`` (default 8000).
     """
 
-    _auth: AuthCore
+    _auth: BaseAuth
 
     def __init__(
         self,
@@ -93,6 +100,7 @@ class BaseSession:
         *,
         auth_mode: AuthMode = "json",
         static_token: str | None = None,
+        auth: BaseAuth | None = None,
         storage: BaseStorage | None = None,
         storage_prefix: str = "",
         auto_refresh: bool = True,
@@ -109,15 +117,23 @@ class BaseSession:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"the Directus URL must start with http:// or https://, not {url!r}")
         self.url = url.rstrip("/")
-        self._auth = AuthCore(
-            mode=auth_mode,
-            storage=storage,
-            prefix=storage_prefix,
-            auto_refresh=auto_refresh,
-            refresh_margin=refresh_margin,
-        )
-        if static_token is not None:
-            self._auth.set_static(static_token)
+        if auth is not None:
+            _check_custom_auth(
+                auth, auth_mode=auth_mode, static_token=static_token, storage=storage,
+                storage_prefix=storage_prefix, auto_refresh=auto_refresh,
+                refresh_margin=refresh_margin,
+            )
+            self._auth = auth
+        else:
+            self._auth = AuthCore(
+                mode=auth_mode,
+                storage=storage,
+                prefix=storage_prefix,
+                auto_refresh=auto_refresh,
+                refresh_margin=refresh_margin,
+            )
+            if static_token is not None:
+                self._auth.set_static(static_token)
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -180,14 +196,22 @@ class BaseSession:
         """
         auth = self._auth
         attempt = 0
-        refreshed = False
         if call.authenticated:
             self._ensure_loaded()
+        expired: TokenExpired | None = None
         while True:
-            if call.authenticated and auth.should_refresh():
+            asked = call.authenticated and auth.should_refresh()
+            if asked:
                 yield Refresh(auth.generation)
             generation = auth.generation
             headers = auth.headers() if call.authenticated else {}
+            if (asked or expired is not None) and not headers:
+                # The refresh (ours, or one that ran meanwhile) left no token:
+                # never send the request without one.
+                raise expired or AuthenticationError(
+                    "there is no access token after the refresh; the request was not sent",
+                    status=401, method=call.method, path=call.path,
+                )
             started = time.perf_counter()
             result = yield Send(call, headers, stream)
             if isinstance(result, httpx.TransportError):
@@ -221,8 +245,8 @@ class BaseSession:
                 retry_after=retry_after,
             )
             if call.authenticated and headers:
-                if isinstance(error, TokenExpired) and auth.can_refresh and not refreshed:
-                    refreshed = True
+                if isinstance(error, TokenExpired) and auth.can_refresh and expired is None:
+                    expired = error
                     yield Refresh(generation)
                     continue
                 about_password = call.checks_password and isinstance(error, InvalidCredentials)
@@ -289,6 +313,19 @@ class BaseSession:
         )
 
 
+def _check_custom_auth(auth: BaseAuth, **settings: Any) -> None:
+    if not isinstance(auth, BaseAuth):
+        raise ClientError(f"auth must be a BaseAuth, not {type(auth).__name__}")
+    defaults = {"auth_mode": "json", "static_token": None, "storage": None,
+                "storage_prefix": "", "auto_refresh": True, "refresh_margin": 30.0}
+    clashing = [name for name, value in settings.items() if value != defaults[name]]
+    if clashing:
+        raise ClientError(
+            f"{', '.join(clashing)} configure the built-in auth; with auth="
+            f"{type(auth).__name__}() leave them out (configure your auth object instead)"
+        )
+
+
 def _client_kwargs(
     session: BaseSession,
     params: Mapping[str, str] | None,
@@ -317,6 +354,7 @@ class SyncDriver(BaseSession):
         *,
         auth_mode: AuthMode = "json",
         static_token: str | None = None,
+        auth: BaseAuth | None = None,
         storage: BaseStorage | None = None,
         storage_prefix: str = "",
         auto_refresh: bool = True,
@@ -332,7 +370,7 @@ class SyncDriver(BaseSession):
         max_url_length: int = MAX_URL_LENGTH,
     ) -> None:
         super().__init__(
-            url, auth_mode=auth_mode, static_token=static_token, storage=storage,
+            url, auth_mode=auth_mode, static_token=static_token, auth=auth, storage=storage,
             storage_prefix=storage_prefix, auto_refresh=auto_refresh,
             refresh_margin=refresh_margin, retries=retries, backoff=backoff,
             max_backoff=max_backoff, max_url_length=max_url_length,
@@ -416,6 +454,7 @@ class AsyncDriver(BaseSession):
         *,
         auth_mode: AuthMode = "json",
         static_token: str | None = None,
+        auth: BaseAuth | None = None,
         storage: BaseStorage | None = None,
         storage_prefix: str = "",
         auto_refresh: bool = True,
@@ -431,7 +470,7 @@ class AsyncDriver(BaseSession):
         max_url_length: int = MAX_URL_LENGTH,
     ) -> None:
         super().__init__(
-            url, auth_mode=auth_mode, static_token=static_token, storage=storage,
+            url, auth_mode=auth_mode, static_token=static_token, auth=auth, storage=storage,
             storage_prefix=storage_prefix, auto_refresh=auto_refresh,
             refresh_margin=refresh_margin, retries=retries, backoff=backoff,
             max_backoff=max_backoff, max_url_length=max_url_length,

@@ -116,6 +116,10 @@ def _server_env(workdir: Path, extra: Mapping[str, str]) -> dict[str, str]:
             # Directus answers 503 "under pressure" when its event loop lags (> 500 ms), which
             # happens on a busy 2-core machine: tests would flake. Callers can turn it back on.
             "PRESSURE_LIMITER_ENABLED": "false",
+            # Realtime subscriptions (/websocket). Clients that send no Origin header (Python,
+            # servers) are accepted; a browser page on another origin also needs CORS_ENABLED=true
+            # and its origin in CORS_ORIGIN (Directus 12.1+ checks it on the upgrade).
+            "WEBSOCKETS_ENABLED": "true",
         }
     )
     env.update(extra)

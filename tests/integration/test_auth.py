@@ -116,9 +116,9 @@ def test_wrong_password_raises_invalid_credentials(directus_server):
 
 def test_static_token_is_validated(directus_server, admin_token):
     with Session(directus_server.url) as s:
-        me = s.auth.static(admin_token)
-        assert me["id"]
-        assert s.request("GET", "/users/me")["data"]["id"] == me["id"]
+        user_id = s.auth.static(admin_token)
+        assert isinstance(user_id, str) and user_id
+        assert s.request("GET", "/users/me")["data"]["id"] == user_id
     with Session(directus_server.url) as s:
         with pytest.raises(d.InvalidCredentials):
             s.auth.static("not-a-real-token")

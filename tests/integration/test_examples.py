@@ -40,6 +40,17 @@ def test_quickstart(demo):
     assert "async, three counts at once" in result.stdout
 
 
+def test_live_feed(demo, session):
+    published = session.request("GET", "/items/demo_articles", query={"filter": {"published": {"_eq": True}},
+                                                                       "aggregate": {"count": "*"}})
+    result = run("live_feed.py", demo)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"init: {published['data'][0]['count']} published articles"
+    assert [line.split(":")[0] for line in lines[1:]] == ["create", "update", "delete", "delete", "unsubscribed"]
+    assert "'Breaking: live feeds' (0 views)" in lines[1] and "(42 views)" in lines[2]
+
+
 def test_migration_resumes_after_a_failed_batch(demo, session, tmp_path):
     state = tmp_path / "state.json"
     # Make the copy of article 130 collide with a row already in the archive.

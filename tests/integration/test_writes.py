@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import directus_orm as d
-from directus_orm import Model, Session
+from directus_orm import AsyncSession, Model, Session
 
 from . import schema as f
 from .schema import Schema
@@ -33,6 +33,22 @@ class Recorder(httpx.HTTPTransport):
                 (request.method, request.url.path, json.loads(body) if body else None)
             )
         return super().handle_request(request)
+
+    def writes(self) -> list[tuple[str, str, Any]]:
+        return [c for c in self.calls if c[0] in ("POST", "PATCH", "DELETE")]
+
+
+class AsyncRecorder(httpx.AsyncHTTPTransport):
+    """The async twin of :class:`Recorder`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, str, Any]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.content
+        self.calls.append((request.method, request.url.path, json.loads(body) if body else None))
+        return await super().handle_async_request(request)
 
     def writes(self) -> list[tuple[str, str, Any]]:
         return [c for c in self.calls if c[0] in ("POST", "PATCH", "DELETE")]
@@ -85,6 +101,15 @@ def recorded(directus_server, admin_token, notes_schema) -> Iterator[tuple[Sessi
     recorder = Recorder()
     with Session(directus_server.url, static_token=admin_token, transport=recorder) as s:
         Note.objects.filter(id__gte=0).delete()
+        recorder.calls.clear()
+        yield s, recorder
+
+
+@pytest.fixture
+async def arecorded(directus_server, admin_token, notes_schema) -> AsyncIterator[tuple[AsyncSession, AsyncRecorder]]:
+    recorder = AsyncRecorder()
+    async with AsyncSession(directus_server.url, static_token=admin_token, transport=recorder) as s:
+        await Note.objects.filter(id__gte=0).adelete()
         recorder.calls.clear()
         yield s, recorder
 
@@ -193,6 +218,21 @@ def test_get_or_create_and_update_or_create(recorded):
     assert created4 and new.code == "k2"
 
 
+async def test_async_update_or_create(arecorded):
+    _, rec = arecorded
+    obj, created = await Note.objects.aget_or_create(code="k1", defaults={"title": "made", "views": 4})
+    assert created and obj.id
+    rec.calls.clear()
+    upd, created2 = await Note.objects.aupdate_or_create(code="k1", defaults={"title": "updated", "views": 4})
+    assert not created2 and upd.id == obj.id and upd.title == "updated"
+    # Only the default that differs from the server's row is written.
+    assert rec.writes() == [("PATCH", f"/items/t4_notes/{obj.id}", {"title": "updated"})]
+    assert (await Note.objects.aget(code="k1")).title == "updated"
+    new, created3 = await Note.objects.aupdate_or_create(code="k2", defaults={"title": "fresh"})
+    assert created3 and new.code == "k2" and new.id != obj.id
+    assert await Note.objects.filter(code__in=["k1", "k2"]).acount() == 2
+
+
 def test_bulk_create_10000_with_keys_and_progress(recorded):
     seen: list[tuple[int, int]] = []
     notes = [Note(title=f"bulk {i}", views=i) for i in range(10_000)]
@@ -218,6 +258,22 @@ def test_bulk_update(recorded):
     patches = [c for c in rec.writes() if c[0] == "PATCH"]
     assert len(patches) == 2 and set(patches[0][2][0]) == {"id", "views"}
     for n in Note.objects.filter(id__in=[n.id for n in notes]):
+        assert n.views == 1000 + (n.id or 0)
+
+
+async def test_async_bulk_update(arecorded):
+    _, rec = arecorded
+    notes = await Note.objects.abulk_create([Note(title=f"u{i}") for i in range(30)])
+    for n in notes:
+        n.views = 1000 + (n.id or 0)
+    rec.calls.clear()
+    seen: list[tuple[int, int]] = []
+    assert await Note.objects.abulk_update(notes, ["views"], batch_size=20,
+                                           on_progress=lambda a, b: seen.append((a, b))) == 30
+    patches = [c for c in rec.writes() if c[0] == "PATCH"]
+    assert len(patches) == 2 and set(patches[0][2][0]) == {"id", "views"}
+    assert seen == [(20, 30), (30, 30)]
+    async for n in Note.objects.filter(id__in=[n.id for n in notes]):
         assert n.views == 1000 + (n.id or 0)
 
 

@@ -39,6 +39,10 @@ PAIRS: list[tuple[type[Any], type[Any]]] = [
     (d.Permissions, d.AsyncPermissions),
     (d.Policies, d.AsyncPolicies),
     (d.Roles, d.AsyncRoles),
+    (d.Versions, d.AsyncVersions),
+    (d.Shares, d.AsyncShares),
+    (d.Flows, d.AsyncFlows),
+    (d.Extensions, d.AsyncExtensions),
 ]
 
 # Named with the ``a`` prefix in the async driver, as in httpx's ``aclose()``.

@@ -106,6 +106,53 @@ class Key(Generic[K]):
         return key_of(getattr(instance, meta.name), f"{cls.__name__}.{meta.name}")
 
 
+class Expanded(Generic[K]):
+    """A typed accessor for the related item of a many-to-one, once it was expanded.
+
+    ::
+
+        class Article(Model):
+            author: Author | int | None = None
+            writer = Expanded[Author | None]("author")   # typed Author | None
+
+        article = Article.objects.select_related("author").get(pk=1)
+        article.writer.name                              # no isinstance() needed
+
+    Reading it never does I/O: when ``author`` holds only a key (not expanded),
+    it raises ``FieldNotLoaded`` naming ``select_related("author")``; ``None``
+    (no related item) comes back as ``None``.
+    """
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.name = field
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Expanded({self.field!r})"
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> Expanded[K]: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> K: ...
+    def __get__(self, instance: object | None, owner: type[Any]) -> Any:
+        if instance is None:
+            return self
+        cls = type(instance)
+        meta = cls._meta.field(self.field)  # type: ignore[attr-defined]
+        if meta.kind != "m2o":
+            raise FieldError(f"{cls.__name__}.{self.name}: {meta.name!r} is not a many-to-one field")
+        value = getattr(instance, meta.name)
+        if value is None or is_model(value):
+            return value
+        raise FieldNotLoaded(
+            f"{cls.__name__}.{meta.name} holds the key {value!r}, not the related item: "
+            f"load it with select_related({meta.name!r})"
+        )
+
+
 def key_of(value: Any, where: str) -> Any:
     if is_model(value):
         meta = type(value)._meta

@@ -319,6 +319,9 @@ class RelatedManager(Generic[R]):
         self._owner_key()
         if not objs:
             return None
+        objs = yield from self._not_linked_flow(session, objs)
+        if not objs:
+            return None
         entries = self._entries(objs, through_defaults)
         before = None
         if any(is_model(i) and not from_db(i) for i, _ in entries.creates):
@@ -326,6 +329,31 @@ class RelatedManager(Generic[R]):
         rows = yield from self._write_flow(session, entries, [], before)
         self._update_loaded(rows, add=list(objs))
         return None
+
+    def _not_linked_flow(self, session: BaseSession, objs: Sequence[Any]) -> Flow[list[Any]]:
+        """``objs`` without the items already linked (and without repeats), as Django's add().
+
+        A many-to-many or many-to-any would otherwise get a second junction row for
+        the same item; a one-to-many link is a key on the child and needs no check.
+        """
+        if self.meta.kind == "o2m":
+            return list(objs)
+        entries: list[tuple[Any, Any]] = []  # (item, link); link None: unsaved, created
+        seen: set[Any] = set()
+        for item in objs:
+            if is_model(item) and not from_db(item) and item.pk is None:
+                entries.append((item, None))
+                continue
+            link = self._link(item)
+            if link not in seen:
+                seen.add(link)
+                entries.append((item, link))
+        linked: set[Any] = set()
+        if seen:
+            keys = list(seen) if self.meta.kind == "m2m" else None
+            rows = yield from self._links_flow(session, keys)
+            linked = {self._row_link(row)[1] for row in rows}
+        return [item for item, link in entries if link is None or link not in linked]
 
     def _remove_flow(self, session: BaseSession, objs: Sequence[Any]) -> Flow[None]:
         self._owner_key()
@@ -338,13 +366,8 @@ class RelatedManager(Generic[R]):
         else:
             rows = yield from self._links_flow(
                 session, [k for k in links] if meta.kind == "m2m" else None)
-            wanted = list(links)
-            delete = []
-            for row in rows:
-                jpk, link = self._row_link(row)
-                if link in wanted:
-                    wanted.remove(link)
-                    delete.append(jpk)
+            # Every junction row of a removed item goes: the link is removed, as in Django.
+            delete = [jpk for jpk, link in map(self._row_link, rows) if link in links]
         if not delete:
             return None
         rows = yield from self._write_flow(session, _Entries(), delete, None)

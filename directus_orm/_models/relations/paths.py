@@ -51,6 +51,9 @@ def _walk(model: type[Model] | None, parts: list[str], aliases: Mapping[str, str
         return [parts]
     if aliases and part in aliases:
         return [parts]
+    key = model._meta.key_field(part)
+    if key is not None and not rest:  # ``author_id``: the many-to-one's own column
+        return [[key.api_name]]
     meta = model._meta.field(part)
     api = meta.api_name
     if not rest:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
 import pytest
 
 from directus_orm import (
-    M2M,
     FieldNotLoaded,
-    Key,
     Model,
     QueryError,
     Session,
@@ -26,51 +24,8 @@ from directus_orm import (
 from directus_orm._models.changes import changed_fields, payload
 from directus_orm._models.state import state_of
 
-BASE = "http://directus.test"
-
-
-class Tag(Model, collection="tags"):
-    id: int | None = None
-    label: str = ""
-
-
-class ArticleTag(Model, collection="articles_tags"):
-    id: int | None = None
-    articles_id: int | None = None
-    tags_id: Tag | int | None = None
-    weight: int = 0
-
-
-class Author(Model, collection="authors"):
-    id: int | None = None
-    name: str = ""
-    articles: list[Article] | list[int] | None = None
-
-
-class Article(Model, collection="articles"):
-    id: int | None = None
-    title: str = ""
-    author: Author | int | None = None
-    author_id = Key[int | None]()
-    tags: Annotated[list[Tag] | list[int] | None, M2M(through=ArticleTag)] = None
-
-
-class Heading(Model, collection="headings"):
-    id: int | None = None
-    text: str = ""
-
-
-class Text(Model, collection="texts"):
-    id: int | None = None
-    body: str = ""
-
-
-class Page(Model, collection="pages"):
-    id: int | None = None
-    blocks: list[Heading | Text] | None = None
-
-
-Author.model_rebuild()
+from ..models_for_tests import Article, Author, Heading, Page, Post, Tag, Text
+from ..wire import BASE
 
 
 def load(model: type[Any], data: dict[str, Any]) -> Any:
@@ -109,21 +64,21 @@ def server() -> Iterator[Server]:
 
 
 def test_many_to_many_rows_become_the_far_models() -> None:
-    article = load(Article, {"id": 1, "tags": [
+    post = load(Post, {"id": 1, "tags": [
         {"id": 10, "tags_id": {"id": 3, "label": "py"}, "weight": 2, "articles_id": 1},
         {"id": 11, "tags_id": {"id": 4, "label": "go"}, "weight": 5, "articles_id": 1},
         {"id": 12, "tags_id": None},  # a link to a deleted tag: dropped
     ]})
-    assert [(t.id, t.label) for t in article.tags] == [(3, "py"), (4, "go")]
-    assert state_of(article)["rel"]["tags"] == [(10, 3), (11, 4)]
-    rows = related(article, "tags").through
-    assert [(r.id, r.weight, r.tags_id) for r in rows] == [(10, 2, article.tags[0]), (11, 5, article.tags[1])]
-    keys = load(Article, {"id": 1, "tags": [{"id": 10, "tags_id": 3}]})
+    assert [(t.id, t.label) for t in post.tags] == [(3, "py"), (4, "go")]
+    assert state_of(post)["rel"]["tags"] == [(10, 3), (11, 4)]
+    rows = related(post, "tags").through
+    assert [(r.id, r.weight, r.tags_id) for r in rows] == [(10, 2, post.tags[0]), (11, 5, post.tags[1])]
+    keys = load(Post, {"id": 1, "tags": [{"id": 10, "tags_id": 3}]})
     assert keys.tags == [3]
     with pytest.raises(FieldNotLoaded):  # bare junction keys say nothing of the tags
-        _ = load(Article, {"id": 1, "tags": [10, 11]}).tags
+        _ = load(Post, {"id": 1, "tags": [10, 11]}).tags
     with pytest.raises(FieldNotLoaded, match="were not loaded"):
-        _ = related(load(Article, {"id": 1}), "tags").through
+        _ = related(load(Post, {"id": 1}), "tags").through
 
 
 def test_many_to_any_rows_become_instances_of_their_collection() -> None:
@@ -219,9 +174,9 @@ def test_many_to_many_diff_speaks_junction_rows() -> None:
 
 
 def test_through_rows_own_fields_are_updates() -> None:
-    article = load(Article, {"id": 1, "tags": [{"id": 10, "tags_id": 3, "weight": 1, "articles_id": 1}]})
-    related(article, "tags").through[0].weight = 7
-    assert body_of(article) == {"tags": {"create": [], "update": [{"id": 10, "weight": 7}], "delete": []}}
+    post = load(Post, {"id": 1, "tags": [{"id": 10, "tags_id": 3, "weight": 1, "articles_id": 1}]})
+    related(post, "tags").through[0].weight = 7
+    assert body_of(post) == {"tags": {"create": [], "update": [{"id": 10, "weight": 7}], "delete": []}}
 
 
 def test_many_to_any_diff() -> None:
@@ -323,9 +278,13 @@ def test_bulk_writes_refuse_unsaved_related_items(server: Server) -> None:
 
 def test_manager_add_remove_on_a_loaded_list(server: Server) -> None:
     article = load(Article, {"id": 1, "tags": [{"id": 10, "tags_id": {"id": 3, "label": "py"}}]})
-    server.answers.append({"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}, {"id": 11, "tags_id": 4}]}})
-    related(article, "tags", Tag).add(4, through_defaults={"weight": 2})
-    assert server.requests[-1][3] == {"tags": {"create": [{"tags_id": 4, "weight": 2}], "update": [], "delete": []}}
+    server.answers += [{"data": {"id": 1, "tags": []}},
+                       {"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}, {"id": 11, "tags_id": 4}]}}]
+    related(article, "tags", Tag).add(4, 4, through_defaults={"weight": 2})
+    (lookup, write) = server.requests[-2:]
+    assert lookup[0] == "GET" and json.loads(lookup[2]["deep"]) == {
+        "tags": {"_limit": -1, "_filter": {"tags_id": {"_in": [4]}}}}
+    assert write[3] == {"tags": {"create": [{"tags_id": 4, "weight": 2}], "update": [], "delete": []}}
     assert [t.id for t in article.tags] == [3, 4] and state_of(article)["rel"]["tags"] == [(10, 3), (11, 4)]
     # remove(): the junction keys are looked up, then deleted.
     server.answers += [{"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}]}},
@@ -336,6 +295,21 @@ def test_manager_add_remove_on_a_loaded_list(server: Server) -> None:
         "tags": {"_limit": -1, "_filter": {"tags_id": {"_in": [3]}}}}
     assert write[3] == {"tags": {"create": [], "update": [], "delete": [10]}}
     assert [t.id for t in article.tags] == [4] and changed_fields(article) == []
+
+
+def test_manager_add_skips_links_that_exist(server: Server) -> None:
+    article = load(Article, {"id": 1})
+    server.answers.append({"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}]}})
+    related(article, "tags", Tag).add(3)
+    assert [r[0] for r in server.requests] == ["GET"]  # already linked: no write
+
+
+def test_manager_remove_deletes_every_junction_row_of_the_item(server: Server) -> None:
+    article = load(Article, {"id": 1})
+    server.answers += [{"data": {"id": 1, "tags": [{"id": 10, "tags_id": 3}, {"id": 12, "tags_id": 3}]}},
+                       {"data": {"id": 1, "tags": []}}]
+    related(article, "tags", Tag).remove(3)
+    assert server.requests[-1][3] == {"tags": {"create": [], "update": [], "delete": [10, 12]}}
 
 
 def test_manager_needs_a_saved_owner_and_a_to_many_field(server: Server) -> None:

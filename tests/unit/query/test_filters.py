@@ -23,6 +23,7 @@ from directus_orm._query.filters import (
     EmptyResultSet,
     FieldResolver,
     ResolvedField,
+    compile_chain,
     compile_filter,
     serialize_value,
 )
@@ -571,10 +572,73 @@ def test_none_of_an_or_is_several_nones() -> None:
     }
 
 
-def test_some_of_an_and_is_refused() -> None:
-    # Directus 12.4 ignores such a _some and matches every item.
-    with pytest.raises(LookupNotSupported, match=r"ignores a _some filter.*one filter\(\) call"):
-        c(comments__some={"body": "a", "id": 2})
+def test_some_of_an_and_is_sent_as_plain_paths_on_the_same_item() -> None:
+    # Directus 12.4 ignores a _some holding two conditions (every item matches);
+    # plain paths through the relation in one _and are tested on the same item.
+    assert c(comments__some={"body": "a", "id": 2}) == {
+        "_and": [{"comments": {"body": {"_eq": "a"}}}, {"comments": {"id": {"_eq": 2}}}]
+    }
+    assert c(tags__some=Q(label="a", rank__gt=2)) == {
+        "_and": [
+            {"tags": {"tags_id": {"label": {"_eq": "a"}}}},
+            {"tags": {"tags_id": {"rank": {"_gt": 2}}}},
+        ]
+    }
+
+
+def test_none_of_an_and_is_refused() -> None:
+    with pytest.raises(LookupNotSupported, match=r"ignores a _none filter"):
+        c(comments__none={"body": "a", "id": 2})
+    with pytest.raises(LookupNotSupported, match=r"ignores a _none filter"):
+        x(comments__some={"body": "a", "id": 2})
+
+
+def chain(*calls: Q) -> dict[str, Any] | None:
+    return compile_chain(calls, ARTICLE)
+
+
+def test_chained_calls_through_a_to_many_test_separate_items() -> None:
+    assert chain(Q(tags__label="go"), Q(tags__label="rust")) == {
+        "_and": [
+            {"tags": {"_some": {"tags_id": {"label": {"_eq": "go"}}}}},
+            {"tags": {"_some": {"tags_id": {"label": {"_eq": "rust"}}}}},
+        ]
+    }
+
+
+def test_one_call_keeps_testing_the_same_item() -> None:
+    assert chain(Q(comments__body="a", comments__id=2)) == {
+        "_and": [{"comments": {"body": {"_eq": "a"}}}, {"comments": {"id": {"_eq": 2}}}]
+    }
+    # Other relations and plain fields are left alone.
+    assert chain(Q(title="a"), Q(tags__label="go")) == {
+        "_and": [{"title": {"_eq": "a"}}, {"tags": {"tags_id": {"label": {"_eq": "go"}}}}]
+    }
+
+
+def test_a_group_of_conditions_stays_plain_the_other_calls_become_some() -> None:
+    assert chain(Q(comments__body="a", comments__id=2), Q(comments__id=3)) == {
+        "_and": [
+            {"comments": {"body": {"_eq": "a"}}},
+            {"comments": {"id": {"_eq": 2}}},
+            {"comments": {"_some": {"id": {"_eq": 3}}}},
+        ]
+    }
+
+
+def test_two_groups_on_one_relation_are_refused() -> None:
+    with pytest.raises(LookupNotSupported, match="each test several conditions"):
+        chain(Q(comments__body="a", comments__id=2), Q(comments__body="b", comments__id=3))
+
+
+def test_chained_calls_inside_an_or_are_made_separate_too() -> None:
+    assert chain(Q(tags__label="go") | Q(title="x"), Q(tags__label="rust")) == {
+        "_and": [
+            {"_or": [{"tags": {"_some": {"tags_id": {"label": {"_eq": "go"}}}}},
+                     {"title": {"_eq": "x"}}]},
+            {"tags": {"_some": {"tags_id": {"label": {"_eq": "rust"}}}}},
+        ]
+    }
 
 
 def test_some_and_none_of_everything_are_counts() -> None:

@@ -72,6 +72,6 @@ def test_importing_the_harness_needs_no_postgres_wheel():
         "from directus_orm.localserver.postgres import pg_bin_dir\n"
         "try:\n    pg_bin_dir()\nexcept directus_orm.localserver.LocalServerError as e:\n    print(e)\n"
     )
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
     assert "pip install 'directus_orm[postgres]'" in out.stdout

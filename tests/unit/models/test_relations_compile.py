@@ -9,60 +9,11 @@ from typing import Annotated, Any
 
 import pytest
 
-from directus_orm import M2A, M2M, FieldError, LookupNotSupported, Model, Q, QueryError
+from directus_orm import M2M, FieldError, LookupNotSupported, Model, Q, QueryError
 from directus_orm._models.resolver import ModelResolver
 from directus_orm._query.filters import compile_filter
 
-
-class Tag(Model, collection="tags"):
-    id: int | None = None
-    label: str = ""
-    articles: Annotated[list[Article] | list[int] | None, M2M("articles_id")] = None
-
-
-class ArticleTag(Model, collection="articles_tags"):
-    id: int | None = None
-    articles_id: int | None = None
-    tags_id: Tag | int | None = None
-    weight: int = 0
-
-
-class Author(Model, collection="authors"):
-    id: int | None = None
-    name: str = ""
-    articles: list[Article] | list[int] | None = None
-
-
-class Article(Model, collection="articles"):
-    id: int | None = None
-    title: str = ""
-    author: Author | int | None = None
-    tags: Annotated[list[Tag] | list[int] | None, M2M()] = None
-
-
-class Post(Model, collection="posts"):
-    id: int | None = None
-    tags: Annotated[list[Tag] | list[int] | None, M2M("tags_id", through="ArticleTag")] = None
-
-
-class Heading(Model, collection="headings"):
-    id: int | None = None
-    text: str = ""
-
-
-class Text(Model, collection="texts"):
-    id: int | None = None
-    body: str = ""
-
-
-class Page(Model, collection="pages"):
-    id: int | None = None
-    blocks: list[Heading | Text] | None = None
-    parts: Annotated[list[Heading] | None, M2A(item_field="thing", collection_field="kind")] = None
-
-
-Author.model_rebuild()
-Tag.model_rebuild()
+from ..models_for_tests import Article, ArticleTag, Author, Heading, Page, Post, Tag, Text
 
 
 def params(qs: Any) -> dict[str, Any]:
@@ -244,9 +195,12 @@ def test_filters_across_relations(shape: Any, expected: dict[str, Any]) -> None:
     assert shape().query_params()["filter"] == expected
 
 
-def test_some_with_several_conditions_is_refused() -> None:
+def test_some_with_several_conditions_is_sent_as_plain_paths() -> None:
+    assert Article.objects.filter(tags__some=Q(label="x", id=1)).query_params()["filter"] == {
+        "_and": [{"tags": {"tags_id": {"label": {"_eq": "x"}}}},
+                 {"tags": {"tags_id": {"id": {"_eq": 1}}}}]}
     with pytest.raises(LookupNotSupported):
-        Article.objects.filter(tags__some=Q(label="x", id=1))
+        Article.objects.filter(tags__none=Q(label="x", id=1))
     assert compile_filter(Q(tags__some=Q(label="x") | Q(label="y")), ModelResolver(Article)) == {
         "_or": [{"tags": {"_some": {"tags_id": {"label": {"_eq": "x"}}}}},
                 {"tags": {"_some": {"tags_id": {"label": {"_eq": "y"}}}}}]}

@@ -17,7 +17,7 @@ from pytest_httpx import HTTPXMock
 from directus_orm import BaseStorage, FileStorage, MemoryStorage, Session
 from directus_orm._core.auth import AuthCore, AuthData
 
-BASE = "http://directus.test"
+from ..wire import BASE
 
 
 @pytest.fixture(params=["memory", "file"])

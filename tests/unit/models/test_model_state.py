@@ -6,22 +6,9 @@ import copy
 import json
 from typing import Any
 
-from pydantic import PrivateAttr
-
 from directus_orm import Model
 
-
-class Doc(Model, collection="docs"):
-    id: int | None = None
-    title: str
-    data: dict[str, Any] | None = None
-
-
-class WithPrivate(Model, collection="docs"):
-    id: int | None = None
-    title: str
-    data: dict[str, Any] | None = None
-    _cache: int = PrivateAttr(default=0)
+from ..models_for_tests import Doc, WithPrivate
 
 
 def load(model: type[Model], rows: list[dict[str, Any]]) -> list[Any]:
