@@ -17,7 +17,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-import directus_local
 import pytest
 
 from directus_orm import (
@@ -29,6 +28,7 @@ from directus_orm import (
     Session,
     SubscriptionError,
     SubscriptionEvent,
+    localserver,
 )
 
 from . import schema as f
@@ -103,7 +103,7 @@ class RestartableDirectus:
     """A local server that can be stopped and started again on the same port and database."""
 
     def __init__(self) -> None:
-        self.server = directus_local.LocalDirectus(
+        self.server = localserver.LocalDirectus(
             env={
                 "ACCESS_TOKEN_TTL": "3s",
                 "WEBSOCKETS_HEARTBEAT_PERIOD": "1",
