@@ -505,6 +505,8 @@ def error_from_response(
         cls = BatchLimitExceeded
     elif cls is InvalidPayload and "entity too large" in message.lower():
         cls = ContentTooLarge
+    elif cls is UnprocessableContent and "main item has changed" in message.lower():
+        cls = VersionHashMismatch  # Directus 11 sends no VERSION_HASH_MISMATCH code
     error = cls(
         message,
         status=status,

@@ -113,6 +113,11 @@ FEATURES: dict[str, Feature] = _table(
     Feature("schema_diff_mode", "schema diff modes (mode='merge' or 'mirror')", since="12.2"),
     Feature("version_published", "reading the published version of an item (version='published')",
             since="12.0"),
+    Feature("version_queries", "reading a content version in a list query (QuerySet.version(...))",
+            since="12.0"),
+    Feature("version_new_item", "a draft of an item not created yet (versions.create(collection, None, "
+            "'draft'))", since="12.0"),
+    Feature("items_import", "importing items as JSON (POST /utils/import)", since="12.2"),
 )
 
 

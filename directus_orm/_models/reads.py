@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from .._core.exceptions import InvalidQuery, QueryError
 from .._core.flow import Flow
 from .._core.request import read_call
+from .._core.version import require
 from .._query.aggregates import Aggregate, as_count
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
@@ -79,6 +80,7 @@ class ReadFlows(QueryCompiler[T]):
 
     def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
         """One read request; returns the hydrated items and the meta block."""
+        yield from _version_guard(self, session)
         call = read_call(
             self._path(), query,
             base_url_length=len(session.url), max_url_length=session.max_url_length,
@@ -257,6 +259,7 @@ class ReadFlows(QueryCompiler[T]):
         return items[0]
 
     def _singleton_flow(self, session: BaseSession) -> Flow[T]:
+        yield from _version_guard(self, session)
         query = self._base_query()
         response = yield from session.response_flow(_read(self, session, query))
         obj = hydrate_one(self.model, response.content)
@@ -271,6 +274,7 @@ class ReadFlows(QueryCompiler[T]):
         if self._state.distinct and self._state.rows != "model":
             distinct = yield from self._all_flow(session)  # distinct rows: one per group
             return len(distinct)
+        yield from _version_guard(self, session)
         query = self._base_query()
         for key in ("fields", "sort", "meta", "deep"):
             query.pop(key, None)
@@ -335,6 +339,7 @@ class ReadFlows(QueryCompiler[T]):
             )
         if self._matches_nothing():
             return []
+        yield from _version_guard(self, session)
         query = self._base_query()
         for key in ("fields", "meta", "deep"):
             query.pop(key, None)
@@ -428,6 +433,16 @@ def _keep_annotations(items: list[Any], raw: bytes, annotations: Sequence[tuple[
     for obj, row in zip(items, rows, strict=False):
         if isinstance(row, dict):
             state_of(obj)["annotations"] = {name: row.get(name) for name in names}
+
+
+def _version_guard(qs: ReadFlows[Any], session: BaseSession) -> Flow[None]:
+    """A content version in a list query needs Directus 12 (11 applies ``version`` to
+    single-item reads only and would answer the main items): ``FeatureNotSupported``."""
+    key = (qs._state.params or {}).get("version")
+    if key is None or key == "main":
+        return
+    version = yield from session.server_version_flow()
+    require(version, "version_published" if key == "published" else "version_queries")
 
 
 def _read(qs: ReadFlows[Any], session: BaseSession, query: dict[str, Any]) -> Any:

@@ -38,18 +38,7 @@ class ServerFlows:
         return body if isinstance(body, dict) else {}
 
     def version(self) -> Flow[ServerVersion | None]:
-        if self._session.server_version_read:
-            return self._session.known_server_version
-        data = yield from self.info()
-        raw = data.get("version")
-        version: ServerVersion | None = None
-        if isinstance(raw, str):  # Directus shows its version to admin users only
-            try:
-                version = ServerVersion.parse(raw)
-            except ValueError:
-                version = None
-        self._session.learn_server_version(version)
-        return version
+        return (yield from self._session.server_version_flow())
 
     def supports(self, feature: str) -> Flow[bool | None]:
         if feature not in FEATURES:

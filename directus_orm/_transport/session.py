@@ -158,6 +158,23 @@ class BaseSession:
         """The server's Directus version once ``session.server.version()`` has read it (else ``None``)."""
         return self._server_version
 
+    def server_version_flow(self) -> Flow[ServerVersion | None]:
+        """The server's version: read once from ``/server/info`` and remembered (``None``
+        when the server does not show it to this user: Directus shows it to admins only)."""
+        if self._server_version_read:
+            return self._server_version
+        body = yield from self.call_flow(Call("GET", "/server/info"))
+        data = body.get("data") if isinstance(body, dict) else None
+        raw = data.get("version") if isinstance(data, dict) else None
+        version: ServerVersion | None = None
+        if isinstance(raw, str):
+            try:
+                version = ServerVersion.parse(raw)
+            except ValueError:
+                version = None
+        self.learn_server_version(version)
+        return version
+
     @property
     def server_version_read(self) -> bool:
         """Whether ``/server/info`` was asked for the version already (it may have been hidden)."""

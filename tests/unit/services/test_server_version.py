@@ -148,3 +148,35 @@ def test_policies_on_a_role_based_server_name_the_version(httpx_mock: HTTPXMock,
                                                   r"this server runs 10\.13\.4"):
         session.policies.globals()
     assert [r.url.path for r in httpx_mock.get_requests()] == ["/server/info"]
+
+
+def test_version_reads_and_new_item_drafts_and_json_imports_name_directus_11(
+        httpx_mock: HTTPXMock, session: Session):
+    from directus_orm import Model
+
+    class Post(Model, collection="posts"):
+        id: int | None = None
+        title: str = ""
+
+    httpx_mock.add_response(url=f"{URL}/server/info", json=info("11.17.4"))
+    with pytest.raises(FeatureNotSupported, match=r"content version in a list query .* this server runs 11\.17\.4"):
+        Post.objects.using(session).version("draft").get(pk=1)
+    with pytest.raises(FeatureNotSupported, match=r"published version .* needs Directus 12\.0"):
+        list(Post.objects.using(session).version("published"))
+    with pytest.raises(FeatureNotSupported, match=r"draft of an item not created yet"):
+        session.versions.create("posts", None, "draft")
+    with pytest.raises(FeatureNotSupported, match=r"importing items as JSON .* needs Directus 12\.2"):
+        session.utils.import_items({"posts": [{"title": "x"}]})
+    assert [r.url.path for r in httpx_mock.get_requests()] == ["/server/info"]  # nothing else sent
+
+
+def test_main_version_reads_need_no_version_check(httpx_mock: HTTPXMock, session: Session):
+    from directus_orm import Model
+
+    class Post(Model, collection="posts"):
+        id: int | None = None
+
+    httpx_mock.add_response(method="GET", json={"data": [{"id": 1}]})
+    assert [p.id for p in Post.objects.using(session).version("main")] == [1]
+    (request,) = httpx_mock.get_requests()  # no /server/info: the main items exist everywhere
+    assert request.url.path == "/items/posts" and request.url.params["version"] == "main"
