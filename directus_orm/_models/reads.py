@@ -14,7 +14,8 @@ from .._core.exceptions import InvalidQuery, QueryError
 from .._core.flow import Flow
 from .._core.request import read_call
 from .._core.version import require
-from .._query.aggregates import Aggregate, as_count
+from .._query.aggregates import Aggregate, function_value
+from .._query.aggregates import normalize as normalize_aggregate
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
 from .hydrate import hydrate_one, hydrate_page
@@ -106,19 +107,22 @@ class ReadFlows(QueryCompiler[T]):
 
     def _shape_rows(self, raw: list[Any]) -> list[Any]:
         fields = self._state.row_fields
+        # annotate() names: their values are those of the functions they stand for.
+        functions = {name: path for name, path, _ in self._state.annotations or ()}
         if self._state.rows == "dict":
             if not fields:
                 return raw
-            keys = [(f, self._api_path(f)) for f in fields]
-            return [{f: _value(row, path) for f, path in keys} for row in raw]
+            keys = [(f, self._api_path(f), functions.get(f)) for f in fields]
+            return [{f: _value(row, path, fn) for f, path, fn in keys} for row in raw]
         paths = [self._api_path(f) for f in fields]
+        fns = [functions.get(f) for f in fields]
         if self._state.rows == "flat":
-            values = [_value(row, paths[0]) for row in raw]
+            values = [_value(row, paths[0], fns[0]) for row in raw]
             adapter = self._state.value_type
             if adapter is not None:
                 values = [None if v is None else adapter.validate_python(v) for v in values]
             return values
-        return [tuple(_value(row, p) for p in paths) for row in raw]
+        return [tuple(_value(row, p, fn) for p, fn in zip(paths, fns, strict=True)) for row in raw]
 
     def _all_flow(self, session: BaseSession) -> Flow[list[T]]:
         """Everything the QuerySet matches, however many pages that takes."""
@@ -359,10 +363,11 @@ class ReadFlows(QueryCompiler[T]):
         for row in rows or []:
             result: dict[str, Any] = {}
             for name in group:
-                result[name] = row.get(_group_key(name))
+                result[name] = function_value(name, row.get(_group_key(name)))
             for name, (function, api) in where.items():
                 value = row.get(function)
-                result[name] = value.get(api) if isinstance(value, dict) else value
+                value = value.get(api) if isinstance(value, dict) else value
+                result[name] = normalize_aggregate(function, value)  # PostgreSQL: strings
             out.append(result)
         return out
 
@@ -429,10 +434,11 @@ def _numeric_key(model: type[Model]) -> bool:
 def _keep_annotations(items: list[Any], raw: bytes, annotations: Sequence[tuple[str, str, str]]) -> None:
     """Give each object the values of ``annotate()`` (declared fields hold them already)."""
     rows = json.loads(raw).get("data") or []
-    names = [name for name, _, _ in annotations]
     for obj, row in zip(items, rows, strict=False):
         if isinstance(row, dict):
-            state_of(obj)["annotations"] = {name: row.get(name) for name in names}
+            state_of(obj)["annotations"] = {
+                name: function_value(path, row.get(name)) for name, path, _ in annotations
+            }
 
 
 def _version_guard(qs: ReadFlows[Any], session: BaseSession) -> Flow[None]:
@@ -499,13 +505,11 @@ def _result_path(path: str) -> str:
     return f"{prefix}.{inner}_{function}" if prefix else f"{inner}_{function}"
 
 
-def _value(row: Any, api_path: str) -> Any:
-    """The value a requested path has in a row; ``count(rel)`` as an ``int`` (PostgreSQL
-    sends it as a string)."""
+def _value(row: Any, api_path: str, function: str | None = None) -> Any:
+    """The value a requested path has in a row; ``count(rel)``, ``year(date)``, ... (or an
+    annotation standing for ``function``) as an ``int`` (PostgreSQL sends them as strings)."""
     value = _dig(row, _result_path(api_path))
-    if api_path.endswith(")") and api_path.rpartition(".")[2].startswith("count("):
-        return as_count(value)
-    return value
+    return function_value(function or api_path, value)
 
 
 def _dig(row: Any, path: str) -> Any:

@@ -51,6 +51,29 @@ def as_count(value: Any) -> Any:
     return value
 
 
+#: Field functions whose values are integers (``count(rel)``, ``year(date)``, ...).
+INTEGER_FUNCTIONS = frozenset(
+    {"count", "year", "month", "week", "day", "weekday", "hour", "minute", "second"}
+)
+
+
+def function_value(path: str, value: Any) -> Any:
+    """The value of a field function (``count(tags)``, ``year(published_on)``) in a row, as a
+    number on every database (PostgreSQL sends these as strings)."""
+    if path.endswith(")") and path.rpartition(".")[2].partition("(")[0] in INTEGER_FUNCTIONS:
+        return as_count(value)
+    return value
+
+
+def normalize(function: str, value: Any) -> Any:
+    """An aggregate's value: counts as ``int``, sums and averages as ``int``/``float``."""
+    if function in ("count", "countDistinct"):
+        return as_count(value)
+    if function in ("sum", "sumDistinct", "avg", "avgDistinct"):
+        return as_number(value)
+    return value
+
+
 def as_number(value: Any) -> Any:
     """A sum or average as ``int``/``float``, as on SQLite: PostgreSQL sends ``numeric`` as text."""
     if isinstance(value, str):
