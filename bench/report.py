@@ -376,7 +376,19 @@ def markdown(results: dict[str, Any], png_name: str) -> str:
         lines.append("")
 
     lines += _method()
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + _kept_wide_section()
+
+
+def _kept_wide_section() -> str:
+    """The wide-collection section that ``bench/wide.py`` wrote, kept across regenerations."""
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+    start, end = "<!-- wide-collection:start -->", "<!-- wide-collection:end -->"
+    text = doc.read_text() if doc.exists() else ""
+    if start not in text or end not in text:
+        return ""
+    return "\n" + start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
 
 
 def _cpu_section(results: dict[str, Any]) -> list[str]:

@@ -37,6 +37,10 @@ _MODES: tuple[str, ...] = ("json", "cookie", "session")
 REFRESH_COOKIE = "directus_refresh_token"
 
 
+#: The refresh margin is at most this fraction of the access token's lifetime.
+MARGIN_FRACTION = 0.25
+
+
 SESSION_COOKIE = "directus_session_token"
 
 
@@ -70,6 +74,7 @@ class AuthCore(BaseAuth):
         self.refresh_margin = refresh_margin
         self.clock = clock
         self.refresh_token: str | None = None
+        self.lifetime: float | None = None  # seconds the current access token was issued for
         self._loaded = False
 
     def __repr__(self) -> str:
@@ -97,6 +102,8 @@ class AuthCore(BaseAuth):
         self.refresh_token = _str_or_none(stored.get("refresh_token"))
         expires_at = stored.get("expires_at")
         self.expires_at = float(expires_at) if isinstance(expires_at, (int, float)) else None
+        lifetime = stored.get("lifetime")
+        self.lifetime = float(lifetime) if isinstance(lifetime, (int, float)) else None
         self.generation += 1
 
     def set_static(self, token: str) -> None:
@@ -106,6 +113,8 @@ class AuthCore(BaseAuth):
         self.access_token = token
         self.refresh_token = None
         self.expires_at = None
+        self.lifetime = None
+        self.lost = False
         self.static = True
         self._loaded = True
         self.generation += 1
@@ -119,7 +128,9 @@ class AuthCore(BaseAuth):
         self.access_token = access
         self.refresh_token = refresh
         self.expires_at = expires_at
+        self.lifetime = expires_ms / 1000 if expires_ms is not None else None
         self.static = False
+        self.lost = False
         self._loaded = True
         self.generation += 1
         self.storage.set(
@@ -129,15 +140,18 @@ class AuthCore(BaseAuth):
                 "access_token": access,
                 "refresh_token": refresh,
                 "expires_at": expires_at,
+                "lifetime": self.lifetime,
             },
         )
         return AuthData(mode, access, refresh, expires_ms, expires_at)
 
     def clear(self) -> None:
-        """Forget every token, in memory and in storage."""
+        """Forget every token, in memory and in storage (a logout: calls go out anonymously)."""
         self.access_token = None
         self.refresh_token = None
         self.expires_at = None
+        self.lifetime = None
+        self.lost = False
         self.static = False
         self._loaded = True
         self.generation += 1
@@ -153,7 +167,14 @@ class AuthCore(BaseAuth):
             return False
         if self.access_token is None or self.expires_at is None:
             return True
-        return self.expires_at - self.clock() <= self.refresh_margin
+        return self.expires_at - self.clock() <= self.margin()
+
+    def margin(self) -> float:
+        """``refresh_margin``, but at most a quarter of the token's lifetime: a token issued
+        for less than the margin is not refreshed on every request."""
+        if self.lifetime is None:
+            return self.refresh_margin
+        return min(self.refresh_margin, self.lifetime * MARGIN_FRACTION)
 
     def headers(self) -> dict[str, str]:
         """The headers that authenticate a request (none when logged out)."""
@@ -163,6 +184,8 @@ class AuthCore(BaseAuth):
 
     def _mode_body_and_headers(self, mode: AuthMode) -> tuple[dict[str, Any], dict[str, str]]:
         token = self.refresh_token
+        if token is None and self.lost:
+            raise self.lost_error()
         if token is None:
             raise AuthenticationError(
                 "not logged in: there is no refresh token", status=401, code=None
@@ -208,6 +231,7 @@ class AuthCore(BaseAuth):
         return self._handle_tokens(mode, response, call)
 
     def refresh_flow(self) -> Flow[AuthData]:
+        self.load()  # a new session's first call may be a refresh
         mode = self.mode
         body, headers = self._mode_body_and_headers(mode)
         call = Call("POST", "/auth/refresh", json=body, send_json=True, authenticated=False)
@@ -216,12 +240,14 @@ class AuthCore(BaseAuth):
         try:
             return self._handle_tokens(mode, response, call)
         except (InvalidCredentials, InvalidToken):
-            # The refresh token is dead (used, logged out, expired): drop it
-            # rather than keep sending it.
-            self.clear()
+            # The refresh token is dead (used, logged out, expired, or its rotated
+            # successor was lost in transit): drop it rather than keep sending it,
+            # and refuse to go on anonymously.
+            self.lose()
             raise
 
     def logout_flow(self) -> Flow[None]:
+        self.load()
         if self.refresh_token is None or self.static:
             self.clear()
             return None

@@ -10,8 +10,11 @@ keeps the rules that make this safe, whatever the auth does:
   reuse its result (``generation`` tells them it changed);
 - a request answered ``401 TOKEN_EXPIRED`` is refreshed and retried once;
 - a token the server refuses (``INVALID_TOKEN``, ``INVALID_CREDENTIALS``, a
-  second ``TOKEN_EXPIRED``) is dropped with :meth:`BaseAuth.clear` and the error
-  raised: a request is never retried without its token.
+  second ``TOKEN_EXPIRED``) is dropped with :meth:`BaseAuth.lose` and the error
+  raised: a request is never retried without its token, and every later
+  authenticated call raises ``AuthenticationError`` before sending anything until
+  new credentials are set (a login, a static token) or :meth:`BaseAuth.clear`
+  (a logout) makes the session anonymous on purpose.
 
 The built-in auth (email/password login, refresh tokens, storage, static
 tokens) is :class:`~directus_orm._core.auth.AuthCore`, a ``BaseAuth``.
@@ -25,7 +28,7 @@ from typing import Any, Literal
 
 import httpx
 
-from .exceptions import ClientError, convert_transport_error
+from .exceptions import AuthenticationError, ClientError, convert_transport_error
 from .flow import Flow, Send
 from .request import Call, parse_response
 
@@ -84,6 +87,9 @@ class BaseAuth:
         """A static token (``session.auth.static(token)``): never refreshed."""
         self.generation = 0
         """Bumped on every change of the credentials (single-flight refreshes)."""
+        self.lost = False
+        """The credentials died (a refused token, a failed refresh): authenticated calls
+        raise until new ones are set or :meth:`clear` is called."""
 
     def __repr__(self) -> str:
         state = "token" if self.access_token is not None else "no token"
@@ -122,6 +128,7 @@ class BaseAuth:
         self.access_token = token
         self.expires_at = expires_at
         self.static = False
+        self.lost = False
         self.generation += 1
         return AuthData(self.mode, token, None, None, expires_at)
 
@@ -132,14 +139,41 @@ class BaseAuth:
         self.access_token = token
         self.expires_at = None
         self.static = True
+        self.lost = False
         self.generation += 1
 
     def clear(self) -> None:
-        """Forget the token (the server refused it, or a logout)."""
+        """Forget the token (a logout): later calls go out without one, on purpose."""
         self.access_token = None
         self.expires_at = None
         self.static = False
+        self.lost = False
         self.generation += 1
+
+    def lose(self) -> None:
+        """The credentials died (the server refused the token, a refresh failed): forget
+        them, and make every later authenticated call raise until new ones are set.
+
+        A session that never had credentials stays anonymous; one that had them must
+        never fall back to anonymous requests on its own.
+        """
+        had = (
+            self.access_token is not None
+            or getattr(self, "refresh_token", None) is not None
+            or self.lost
+        )
+        self.clear()
+        self.lost = had
+
+    def lost_error(self) -> AuthenticationError:
+        """The error of a call made after :meth:`lose` (nothing was sent)."""
+        return AuthenticationError(
+            "the session lost its credentials (a token refresh failed or the token was refused); "
+            "nothing was sent: log in again, set a static token, or call logout() to go on "
+            "anonymously",
+            status=401,
+            code=None,
+        )
 
     # ------------------------------------------------------------- the flows
 

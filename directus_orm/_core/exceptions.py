@@ -9,12 +9,16 @@ The tree::
     │   ├── QueryError                   impossible QuerySet shape (negative index, step, ...)
     │   ├── WrongSessionKind             sync method on an AsyncSession or the reverse
     │   ├── NoSessionError               a model operation with no session in scope
+    │   ├── SessionClosed                a closed session was used
+    │   ├── ValidationError (+ ValueError) a value the model or Directus cannot hold (names fields)
     │   ├── MissingExtraError            an optional dependency is not installed
     │   └── FeatureNotSupported          the server's Directus version lacks the feature
+    ├── HydrationError                   a row from the server does not fit the model (keys, fields)
     ├── FieldNotLoaded (+ AttributeError) reading a field that the query did not fetch
+    ├── SchemaMismatch                   a model field the server's collection does not have
     ├── ObjectDoesNotExist               Model.DoesNotExist derives from it
     ├── MultipleObjectsReturned          Model.MultipleObjectsReturned derives from it
-    ├── BatchError                       a bulk operation failed part-way (what was written)
+    ├── BatchError                       a bulk operation failed part-way (done/unknown/pending)
     ├── InviteNotCreated                 an invite answered 204 but created no user
     ├── RecordNotReturned                a write succeeded but no record came back (require=True)
     ├── TransportError                   the request never got an HTTP answer
@@ -67,13 +71,15 @@ The tree::
 
 ``DirectusError`` carries ``status``, ``code``, ``message``, ``extensions`` and
 ``errors`` (every error object the server sent). Messages never contain tokens
-or passwords: the request URL is shown without its query string.
+or passwords: the request URL is shown without its query string, and the values
+of secret fields (``token``, ``password``, ...) quoted by the server are redacted.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -117,6 +123,50 @@ class WrongSessionKind(ClientError):
     """A sync method was called on an AsyncSession, or an async one on a Session."""
 
 
+class SessionClosed(ClientError):
+    """The session was closed (its ``with`` block ended, or ``close()`` was called)."""
+
+
+class ValidationError(ClientError, ValueError):
+    """A value that the model's field types, or Directus, cannot hold; nothing was sent.
+
+    ``model`` is the model's name (``None`` for untyped writes) and ``fields`` the
+    offending field names. The message names the fields and the reason, never the values.
+    """
+
+    def __init__(self, message: str, *, model: str | None = None, fields: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.model = model
+        self.fields: list[str] = list(fields)
+
+
+class HydrationError(DirectusORMError):
+    """Rows from the server do not fit the model (a choice the ``Literal`` lacks, a changed type).
+
+    ``model`` is the model class, ``collection`` its collection, ``keys`` the primary keys
+    of the rows that failed and ``fields`` the fields that failed; the message holds no
+    field values. ``written`` is True when the failing reply answered a write that the
+    server committed (the object took its primary key).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: Any = None,
+        collection: str | None = None,
+        keys: Sequence[Any] = (),
+        fields: Sequence[str] = (),
+        written: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.model = model
+        self.collection = collection
+        self.keys: list[Any] = list(keys)
+        self.fields: list[str] = list(fields)
+        self.written = written
+
+
 class NoSessionError(ClientError):
     """A model operation needs a session and none is active or set as default."""
 
@@ -142,6 +192,21 @@ class FieldNotLoaded(DirectusORMError, AttributeError):
     """A field was read that the query did not fetch (see ``QuerySet.fields``)."""
 
 
+class SchemaMismatch(DirectusORMError):
+    """A model and the server's schema disagree: a read asked for a field the server's
+    collection does not have (Directus answers 403), or a write sent one (Directus drops it
+    silently). ``directus-orm check`` lists every such difference at once."""
+
+    def __init__(
+        self, message: str, *, model: str | None = None, field: str | None = None,
+        collection: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.model = model
+        self.field = field
+        self.collection = collection
+
+
 class ObjectDoesNotExist(DirectusORMError):
     """The query matched no item. ``Model.DoesNotExist`` derives from it."""
 
@@ -154,8 +219,11 @@ class BatchError(DirectusORMError):
     """A bulk operation failed part-way.
 
     ``done`` lists the index ranges (``range`` objects over the input) that the
-    server accepted; ``pending`` those that were not written, the failed one
-    first. ``results`` holds what the server returned for ``done``.
+    server confirmed; ``unknown`` the batch whose request may have reached the
+    server but whose reply never arrived (connection lost, truncated, a proxy's
+    5xx): it may or may not be written, all or nothing; ``pending`` those that
+    were certainly not written (never sent, or refused by the server).
+    ``results`` holds what the server returned for ``done``.
     ``__cause__`` is the error of the failed batch.
     """
 
@@ -165,16 +233,18 @@ class BatchError(DirectusORMError):
         *,
         done: Sequence[range],
         pending: Sequence[range],
+        unknown: Sequence[range] = (),
         results: Sequence[Any] = (),
     ) -> None:
         super().__init__(message)
         self.done: list[range] = list(done)
+        self.unknown: list[range] = list(unknown)
         self.pending: list[range] = list(pending)
         self.results: list[Any] = list(results)
 
     @property
     def written(self) -> int:
-        """How many input items were written before the failure."""
+        """How many input items the server confirmed as written (``done`` only)."""
         return sum(len(r) for r in self.done)
 
 
@@ -205,11 +275,19 @@ class InviteNotCreated(DirectusORMError):
 
 
 class TransportError(DirectusORMError):
-    """The request got no HTTP answer (connection refused, reset, timed out)."""
+    """The request got no HTTP answer (connection refused, reset, timed out).
+
+    ``sent`` is False when the request certainly never reached the server (the
+    connection could not be opened), True when it may have.
+    """
+
+    sent: bool = True
 
 
 class ConnectError(TransportError):
     """The server could not be reached."""
+
+    sent = False
 
 
 class TimeoutError(TransportError):
@@ -507,6 +585,7 @@ def error_from_response(
         cls = ContentTooLarge
     elif cls is UnprocessableContent and "main item has changed" in message.lower():
         cls = VersionHashMismatch  # Directus 11 sends no VERSION_HASH_MISMATCH code
+    message, extensions, errors = _redact_secrets(message, extensions, errors)
     error = cls(
         message,
         status=status,
@@ -517,11 +596,113 @@ def error_from_response(
         path=path,
     )
     if isinstance(error, RequestsExceeded) and retry_after is not None:
-        try:
-            error.retry_after = float(retry_after)
-        except ValueError:
-            error.retry_after = None
+        error.retry_after = parse_retry_after(retry_after)
     return error
+
+
+#: Fields whose values are never shown in an error (``register_secret_field`` adds more).
+SECRET_FIELDS: set[str] = {"token", "password", "tfa_secret", "auth_data", "access_token",
+                           "refresh_token", "secret"}
+
+_REDACTED = "***"
+
+
+def register_secret_field(name: str) -> None:
+    """Redact the values of fields called ``name`` in errors built from server text."""
+    SECRET_FIELDS.add(name)
+
+
+def _redact_text(text: str, fields: Iterable[str], values: Iterable[str]) -> str:
+    for value in values:
+        if value:
+            text = text.replace(value, _REDACTED)
+    for name in fields:
+        # RECORD_NOT_UNIQUE: 'Value "..." for field "token" in collection ...'
+        text = re.sub(
+            rf'(?i)(value\s+)"(?:[^"\\]|\\.)*"(\s+for field "{re.escape(name)}")',
+            rf'\1"{_REDACTED}"\2',
+            text,
+        )
+    return text
+
+
+def _redact_secrets(
+    message: str, extensions: dict[str, Any], errors: list[dict[str, Any]]
+) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """Hide the values of secret fields that the server quoted in its error."""
+    fields: set[str] = set()
+    values: set[str] = set()
+    for entry in [extensions, *(e.get("extensions") or {} for e in errors)]:
+        if not isinstance(entry, dict):
+            continue
+        field = entry.get("field")
+        if isinstance(field, str) and field in SECRET_FIELDS:
+            fields.add(field)
+            value = entry.get("value")
+            if isinstance(value, str):
+                values.add(value)
+    text = " ".join([message, *(str(e.get("message", "")) for e in errors)])
+    fields.update(
+        name for name in SECRET_FIELDS if re.search(rf'for field "{re.escape(name)}"', text)
+    )
+    if not fields:
+        return message, extensions, errors
+
+    def clean(entry: Any) -> Any:
+        if isinstance(entry, dict):
+            out = {}
+            for key, value in entry.items():
+                if key == "value" and entry.get("field") in fields:
+                    out[key] = _REDACTED
+                else:
+                    out[key] = clean(value)
+            return out
+        if isinstance(entry, list):
+            return [clean(v) for v in entry]
+        if isinstance(entry, str):
+            return _redact_text(entry, fields, values)
+        return entry
+
+    return _redact_text(message, fields, values), clean(extensions), clean(errors)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    import email.utils
+    import time
+
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    seconds = when.timestamp() - (time.time() if now is None else now)
+    return seconds if seconds > 0 else None  # a date in the past: the usual backoff
+
+
+def outcome_unknown(error: BaseException) -> bool:
+    """True when a failed write may nevertheless have been applied by the server.
+
+    The request may have reached the server and no answer from Directus itself came
+    back: the connection broke after it was opened (reset, closed, truncated, timed
+    out), or something in between (a proxy) answered a 5xx or 429 without Directus's
+    JSON error body. An answer from Directus (a JSON error with a code) means the
+    write was refused and rolled back; a connection that never opened means it never
+    left.
+    """
+    if isinstance(error, TransportError):
+        return error.sent
+    if isinstance(error, DirectusError):
+        return error.code is None and (error.status >= 500 or error.status == 429)
+    return False
 
 
 def _default_message(status: int, body: bytes) -> str:
@@ -531,12 +712,30 @@ def _default_message(status: int, body: bytes) -> str:
     return text or f"HTTP {status}"
 
 
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
 def convert_transport_error(error: httpx.TransportError) -> TransportError:
-    """The library's error for an httpx transport failure (no URL query shown)."""
+    """The library's error for an httpx transport failure (no URL query shown).
+
+    A write whose request may have reached the server says so in the message.
+    """
     request = getattr(error, "_request", None)
     where = f" ({request.method} {request.url.path})" if request is not None else ""
-    if isinstance(error, httpx.TimeoutException):
-        return TimeoutError(f"Directus did not answer in time{where}: {type(error).__name__}")
+    sent = not isinstance(error, _NOT_SENT)
+    maybe = ""
+    if sent and request is not None and request.method not in ("GET", "HEAD", "SEARCH", "OPTIONS"):
+        maybe = "; the request may have reached the server: the write may have been applied"
+    converted: TransportError
     if isinstance(error, httpx.ConnectError):
-        return ConnectError(f"cannot reach Directus{where}: {error}")
-    return TransportError(f"the connection to Directus failed{where}: {type(error).__name__}")
+        converted = ConnectError(f"cannot reach Directus{where}: {error}")
+    elif isinstance(error, httpx.TimeoutException):
+        converted = TimeoutError(
+            f"Directus did not answer in time{where}: {type(error).__name__}{maybe}"
+        )
+    else:
+        converted = TransportError(
+            f"the connection to Directus failed{where}: {type(error).__name__}{maybe}"
+        )
+    converted.sent = sent
+    return converted

@@ -8,13 +8,17 @@ different prefixes. Implement :class:`BaseStorage` for your own backend
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import filelock
 
 
 class BaseStorage(ABC):
@@ -59,11 +63,22 @@ class FileStorage(BaseStorage):
     (write to a temporary file in the same folder, then rename), so a crash
     never leaves a half-written token behind. Refresh tokens rotate on every
     refresh, so an atomic write is what keeps a restarted script logged in.
+
+    Every read-modify-write holds an OS file lock (on ``<path>.lock``, through the
+    ``filelock`` package), so processes sharing one file with different prefixes
+    never lose each other's updates. A leading ``~`` is the user's home folder.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
+        self.path = Path(path).expanduser()
         self._lock = threading.Lock()
+        self._file_lock = filelock.FileLock(str(self.path) + ".lock", timeout=30)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, self._file_lock:
+            yield
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -91,17 +106,19 @@ class FileStorage(BaseStorage):
             raise
 
     def get(self, key: str) -> Any | None:
-        with self._lock:
+        with self._lock:  # a rename is atomic: a reader never sees half a file
             return self._read().get(key)
 
     def set(self, key: str, value: Any) -> None:
-        with self._lock:
+        with self._locked():
             data = self._read()
             data[key] = value
             self._write(data)
 
     def delete(self, key: str) -> None:
-        with self._lock:
+        if not self.path.exists():
+            return
+        with self._locked():
             data = self._read()
             if key in data:
                 del data[key]

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._core.exceptions import BatchError, BatchLimitExceeded, QueryError
+from .._core.exceptions import BatchError, BatchLimitExceeded, QueryError, outcome_unknown
 from .._core.flow import Flow
 from .._core.request import Call
 
@@ -79,6 +79,9 @@ def run_batches(
 
     ``on_done(range, response)`` runs after each accepted batch, before the next
     is sent, so the caller's objects reflect every write even if a later one fails.
+    A batch whose reply never arrived after its request may have reached the
+    server is reported as ``unknown``, never as ``pending`` (see
+    :func:`~directus_orm._core.exceptions.outcome_unknown`).
     """
     done: list[tuple[range, Any]] = []
     pending = list(ranges)
@@ -114,10 +117,20 @@ def _batch_error(
     ranges = [r for r, _ in done]
     written = sum(len(r) for r in ranges)
     first = pending[0]
+    unknown: list[range] = []
+    if outcome_unknown(error):
+        unknown, pending = [first], pending[1:]
+        state = (
+            f"its reply was lost, so it may or may not be written; "
+            f"{len(pending)} later batch(es) not written"
+        )
+    else:
+        state = f"{len(pending)} batch(es) not written, this one first"
     return BatchError(
         f"{what} failed at items {first.start}..{first.stop - 1} after {written} were written "
-        f"({len(pending)} batch(es) not written): {error}",
+        f"({state}): {error}",
         done=ranges,
+        unknown=unknown,
         pending=pending,
         results=[response for _, response in done],
     )

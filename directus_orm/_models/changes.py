@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic_core import to_json
 
 from .._core.exceptions import QueryError
+from .._core.values import check_json
 
 if TYPE_CHECKING:
     from .model import Model
@@ -99,6 +100,23 @@ def payload(
                     continue
         out[key] = value
     return out
+
+
+def checked_payload(
+    obj: Model,
+    names: Sequence[str],
+    *,
+    seen: set[int] | None = None,
+    journal: Journal | None = None,
+) -> dict[str, Any]:
+    """:func:`payload`, after checking the values against the field types and what
+    Directus can hold (:class:`~directus_orm.ValidationError` before any request)."""
+    meta = type(obj)._meta
+    data = obj.__dict__
+    meta.check_values({name: data[name] for name in names if name in data})
+    body = payload(obj, names, seen=seen, journal=journal)
+    check_json(body, model=type(obj).__name__)
+    return body
 
 
 def insert_fields(obj: Model) -> list[str]:

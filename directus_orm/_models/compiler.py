@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from typing_extensions import Self
 
-from .._core.exceptions import QueryError
+from .._core.exceptions import FieldError, QueryError
 from .._core.request import path_of, read_call
 from .._query.aggregates import Aggregate, Count
 from .._query.filters import EmptyResultSet, compile_chain, compile_filter
@@ -19,7 +19,7 @@ from .._query.functions import FieldFunction
 from .._query.q import Q
 from .._query.state import QueryState
 from .._transport.session import AsyncDriver, BaseSession, SyncDriver, async_session, sync_session
-from .relations.loading import LoadPlan, hop_filter, plan_load
+from .relations.loading import LoadPlan, default_fields, hop_filter, plan_load
 from .relations.paths import api_paths
 from .resolver import ModelResolver
 
@@ -33,6 +33,19 @@ _META_VALUES = ("total_count", "filter_count", "*")
 
 #: The explicit limit that asks for every item (see ``QuerySet._evaluation_query``).
 READ_ALL = 2_147_483_647
+
+
+
+def check_list_names(model: str, path: str, api_paths: Sequence[str], param: str) -> None:
+    """Refuse field names that a comma-joined list parameter would misread."""
+    for api in api_paths:
+        for part in api.split("."):
+            if "," in part or part.startswith("-"):
+                raise FieldError(
+                    f"{model}: field {path!r} (Directus name {part!r}) cannot be used in {param}: "
+                    "Directus splits that parameter on commas and reads a leading '-' as a "
+                    "descending sort. Rename the field in Directus, or filter on it instead"
+                )
 
 
 class QueryCompiler(Generic[T]):
@@ -83,11 +96,19 @@ class QueryCompiler(Generic[T]):
     def _api_paths(self, path: str) -> list[str]:
         return api_paths(self.model, path, self._state.alias)
 
+    def _list_path(self, path: str, param: str) -> str:
+        """:meth:`_api_path` for a comma-joined list parameter (``fields``, ``sort``,
+        ``groupBy``, ``aggregate``): Directus splits those on commas and reads a leading
+        ``-`` as a descending sort, so a name holding either is refused here."""
+        api = self._api_path(path)
+        check_list_names(self.model.__name__, path, [api], param)
+        return api
+
     def _group_paths(self, fields: Sequence[str], what: str) -> tuple[str, ...]:
         """API paths Directus can group by: own fields and date parts, not relations."""
         out: list[str] = []
         for name in fields:
-            api = self._api_path(name)
+            api = self._list_path(name, "groupBy")
             inner = api[:-1].partition("(")[2] if api.endswith(")") else api
             meta = self.model._meta.by_api(inner) if "." not in inner else None
             if meta is None or meta.kind in ("o2m", "m2m", "m2a"):
@@ -148,6 +169,8 @@ class QueryCompiler(Generic[T]):
         if plan and (state.related or self.model._meta.relational):
             load = self._load_plan()
             fields_out, deep_out = load.fields, load.deep
+        elif plan and fields_out is None and state.rows == "model":
+            fields_out = default_fields(self.model)
         if state.annotations:
             names = [name for name, _, _ in state.annotations]
             base = list(fields_out) if fields_out is not None else ["*"]
@@ -391,6 +414,8 @@ class QueryCompiler(Generic[T]):
         their keys.
         """
         api = tuple(p for path in paths for p in self._api_paths(path))
+        for path in paths:
+            check_list_names(self.model.__name__, path, self._api_paths(path), "fields")
         return self._clone(fields=api or None)
 
     def only(self, *paths: str) -> Self:
@@ -424,7 +449,7 @@ class QueryCompiler(Generic[T]):
             if not name or name == "?":
                 raise QueryError(f"cannot sort by {key!r}")
             annotated = {n: path for n, path, _ in self._state.annotations}
-            sort.append(("-" if desc else "") + (annotated.get(name) or self._api_path(name)))
+            sort.append(("-" if desc else "") + (annotated.get(name) or self._list_path(name, "sort")))
         return self._clone(sort=tuple(sort))
 
     def reverse(self) -> Self:

@@ -7,15 +7,16 @@ import sys
 import threading
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeGuard, Union, get_args, get_origin
 
 from pydantic_core import SchemaValidator
+from pydantic_core import ValidationError as PydanticValidationError
 from pydantic_core import core_schema as cs
 
-from .._core.exceptions import FieldError
+from .._core.exceptions import FieldError, ValidationError, register_secret_field
 from .._query.lookups import RELATION_KINDS, TO_MANY_KINDS, FieldKind
 from .relations.fields import M2A, M2M, relation_field_schema
 from .relations.loaded import after_load
@@ -189,6 +190,9 @@ class ModelOptions:
             fields: dict[str, FieldMeta] = {}
             for name, info in self.model.model_fields.items():
                 api = info.alias if isinstance(info.alias, str) else name
+                extra = info.json_schema_extra
+                if isinstance(extra, dict) and extra.get("secret"):
+                    register_secret_field(api)  # never quoted in an error
                 fields[name] = _describe_field(self.model, name, api, info.annotation, info.metadata)
             self._by_api = {f.api_name: f for f in fields.values()}
             self._fields = fields
@@ -250,6 +254,48 @@ class ModelOptions:
     def json_fields(self) -> tuple[str, ...]:
         """Fields whose values can change in place (JSON objects and lists)."""
         return tuple(f.name for f in self.fields.values() if f.kind == "json")
+
+    # ------------------------------------------------------------ writes
+
+    def check_values(self, values: Mapping[str, Any]) -> None:
+        """Check values (by Python field name) against the field types before a write.
+
+        Raises :class:`~directus_orm.ValidationError` naming every field whose value the
+        model's type rejects (a choice its ``Literal`` lacks, text for a number), so that
+        nothing is written that no read could load again. Relation fields are not checked.
+        One pass of the model's own item validator (fields left out stay unchecked).
+        """
+        fields = self.fields
+        item = {
+            fields[name].api_name: value
+            for name, value in values.items()
+            if name in fields and fields[name].kind not in RELATION_KINDS
+        }
+        if not item:
+            return
+        try:
+            self.validator("item").validate_python(item)
+        except PydanticValidationError as error:
+            problems: dict[str, str] = {}
+            for detail in error.errors():
+                loc = detail.get("loc") or ()
+                if not loc or not isinstance(loc[0], str):
+                    continue
+                found = self.by_api(loc[0])
+                name = found.name if found is not None else loc[0]
+                problems.setdefault(name, str(detail.get("msg", "invalid value")))
+            if not problems:
+                raise ValidationError(
+                    f"{self.model.__name__}: the values do not fit the model. Nothing was sent",
+                    model=self.model.__name__,
+                ) from None
+            detail_text = "; ".join(f"{name}: {msg}" for name, msg in problems.items())
+            raise ValidationError(
+                f"{self.model.__name__}: invalid value for field(s) {list(problems)} "
+                f"({detail_text}). Nothing was sent",
+                model=self.model.__name__,
+                fields=list(problems),
+            ) from None
 
     # ------------------------------------------------------------ hydration
 

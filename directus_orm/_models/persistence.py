@@ -6,11 +6,12 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._core.exceptions import QueryError
+from .._core.exceptions import HydrationError, QueryError
 from .._core.flow import Flow
 from .._core.request import Call, path_of
-from .changes import absorb, changed_fields, insert_fields, payload, write_query
+from .changes import absorb, changed_fields, checked_payload, insert_fields, write_query
 from .hydrate import hydrate_one
+from .mismatch import check_written
 from .relations.sync import sync_after_write
 from .state import _UNSET, from_db, mark_loaded, state_of
 
@@ -65,17 +66,17 @@ def save_flow(
         if not names and not creating:
             return False
         method, path = "PATCH", item_path(model)
-        body = payload(obj, names, journal=journal)
+        body = checked_payload(obj, names, journal=journal)
     elif creating:
         method, path = "POST", item_path(model)
-        body = payload(obj, insert_fields(obj), journal=journal)
+        body = checked_payload(obj, insert_fields(obj), journal=journal)
     else:
         names = list(update_fields) if update_fields is not None else changed_fields(obj)
         names = [n for n in names if n != meta.primary_key]
         if not names:
             return False
         method, path = "PATCH", item_path(model, obj.pk)
-        body = payload(obj, names, journal=journal)
+        body = checked_payload(obj, names, journal=journal)
         if not body:
             return False  # only relations whose changes cancel out
     query = None
@@ -83,17 +84,39 @@ def save_flow(
         query = write_query(model, body)
     call = Call(method, path, query=query, json=body, send_json=True)
     response = yield from session.response_flow(call)
-    fresh = hydrate_one(model, response.content)
+    try:
+        fresh = hydrate_one(model, response.content)
+    except HydrationError as error:
+        # The write was committed; its reply does not fit the model. The object takes
+        # its primary key (so it is not created twice) and the error says it was written.
+        key = _written_key(model, response.content)
+        if key is not None and not meta.singleton:
+            obj.__dict__[meta.primary_key] = key
+        mark_loaded((obj,), meta.json_fields)
+        raise HydrationError(
+            f"the {method} was written (primary key {key!r}), but its reply does not fit "
+            f"{model.__name__}: {error}",
+            model=model, collection=meta.collection, keys=[key] if key is not None else error.keys,
+            fields=error.fields, written=True,
+        ) from None
     if fresh is not None:
         absorb(obj, fresh, keep_relations=True)
     else:  # 204: the caller may not read what it wrote
         mark_loaded((obj,), meta.json_fields)
+    data = json.loads(response.content).get("data") if response.content else None
     if journal:
-        data = json.loads(response.content).get("data") if response.content else None
         sync_after_write(obj, journal, data)
+    if isinstance(data, dict):
+        check_written(model, body, data)
     return True
 
 
+def _written_key(model: type[Model], content: bytes) -> Any:
+    try:
+        data = json.loads(content).get("data")
+    except (ValueError, AttributeError):
+        return None
+    return data.get(model._meta.pk_field.api_name) if isinstance(data, dict) else None
 def save_version_flow(
     obj: Model, session: BaseSession, key: str, update_fields: Sequence[str] | None
 ) -> Flow[bool]:
@@ -116,7 +139,7 @@ def save_version_flow(
     names = [meta.field(n).name for n in names if meta.field(n).name != meta.primary_key]
     if not names:
         return False
-    body = payload(obj, names)
+    body = checked_payload(obj, names)
     item = str(obj.pk)
     found = yield from session.call_flow(Call("GET", "/versions", query={
         "filter": {"_and": [{"collection": {"_eq": meta.collection}}, {"item": {"_eq": item}},

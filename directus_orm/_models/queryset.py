@@ -23,6 +23,7 @@ from .._core.exceptions import QueryError
 from .._query.aggregates import Aggregate
 from .._query.q import Q
 from .batches import DEFAULT_BATCH_SIZE, Progress, ProgressBar
+from .hydrate import OnInvalid
 from .options import epoch_to_naive
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class QuerySet(WriteFlows[T]):
 
     def values(self, *fields: str) -> QuerySet[dict[str, Any]]:
         """Rows as dicts (no models); ``values("id", "author.name")``."""
-        api = tuple(self._api_path(f) for f in fields)
+        api = tuple(self._list_path(f, "fields") for f in fields)
         return self._rows_clone(rows="dict", row_fields=tuple(fields), fields=api or None)
 
     @overload
@@ -86,7 +87,7 @@ class QuerySet(WriteFlows[T]):
             raise QueryError("values_list(flat=True) takes exactly one field")
         if of is not None and not flat:
             raise QueryError("values_list(of=...) types a flat list; pass flat=True")
-        api = tuple(self._api_path(f) for f in fields)
+        api = tuple(self._list_path(f, "fields") for f in fields)
         return self._rows_clone(
             rows="flat" if flat else "tuple", row_fields=tuple(fields), fields=api,
             value_type=_value_adapter(of) if of is not None else None,
@@ -256,15 +257,32 @@ class QuerySet(WriteFlows[T]):
         *,
         on_progress: Progress | None = None,
         progress: bool = False,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        unique_fields: Sequence[str] | None = None,
+        update_fields: Sequence[str] | None = None,
     ) -> list[T]:
         """Create many items in batched POSTs; fills in primary keys and server values.
 
         On a failure part-way, :class:`~directus_orm.BatchError` says which input
-        ranges were written (those objects already carry their keys).
+        ranges were written (``done``: those objects carry their keys), which may
+        have been (``unknown``) and which were not (``pending``).
+
+        ``ignore_conflicts=True, unique_fields=[...]`` creates only the objects whose
+        values of ``unique_fields`` (or primary keys, without ``unique_fields``) are
+        not in the collection yet; the others take the key of the existing row.
+        ``update_conflicts=True`` with ``update_fields=[...]`` updates those rows
+        instead (an upsert). Directus has no native upsert: the existing keys are read
+        first, in batches. Re-running the same call after any failure leaves exactly
+        one row per object.
         """
         session = self._sync("bulk_create")
         callback = ProgressBar("bulk_create ") if progress and on_progress is None else on_progress
-        return session.run_flow(self._bulk_create_flow(session, objs, batch_size, callback))
+        return session.run_flow(self._bulk_create_flow(
+            session, objs, batch_size, callback, ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts, unique_fields=unique_fields,
+            update_fields=update_fields,
+        ))
 
     def bulk_update(
         self,
@@ -301,12 +319,18 @@ class QuerySet(WriteFlows[T]):
         session = self._sync("delete")
         return session.run_flow(self._delete_flow(session, batch_size, on_progress))
 
-    def iterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[T]:
+    def iterator(
+        self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, on_invalid: OnInvalid = "raise"
+    ) -> Iterator[T]:
         """Stream every match in chunks, with constant memory and no cache.
 
         Pages by primary key (keyset) when the QuerySet is unsorted or sorted by
         a numeric primary key, by offset otherwise (Directus cannot compare uuid
-        or string keys with ``_gt``).
+        or string keys with ``_gt``). Each page is one read, retried on connection
+        errors, and continues where the page before ended.
+        A row that does not fit the model raises :class:`~directus_orm.HydrationError`;
+        ``on_invalid="skip"`` leaves such rows out (logging a warning), and a callable
+        (``errors.append``) receives each one's HydrationError.
         """
         session = self._sync("iterator")
         go, remaining = self._iter_plan(chunk_size)
@@ -314,7 +338,9 @@ class QuerySet(WriteFlows[T]):
         after: Any = None
         offset = self._state.offset
         while go:
-            batch = session.run_flow(self._chunk_flow(session, chunk_size, after, offset, remaining))
+            batch = session.run_flow(
+                self._chunk_flow(session, chunk_size, after, offset, remaining, on_invalid)
+            )
             yield from batch.items
             after, offset, remaining, go = self._advance(batch, after, offset, remaining, keyset)
 
@@ -406,11 +432,19 @@ class QuerySet(WriteFlows[T]):
         *,
         on_progress: Progress | None = None,
         progress: bool = False,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        unique_fields: Sequence[str] | None = None,
+        update_fields: Sequence[str] | None = None,
     ) -> list[T]:
         """Async :meth:`bulk_create`."""
         session = self._async("bulk_create")
         callback = ProgressBar("bulk_create ") if progress and on_progress is None else on_progress
-        return await session.arun_flow(self._bulk_create_flow(session, objs, batch_size, callback))
+        return await session.arun_flow(self._bulk_create_flow(
+            session, objs, batch_size, callback, ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts, unique_fields=unique_fields,
+            update_fields=update_fields,
+        ))
 
     async def abulk_update(
         self,
@@ -457,7 +491,9 @@ class QuerySet(WriteFlows[T]):
         """Evaluate and return every match as a list (the async ``list(qs)``)."""
         return [item async for item in self]
 
-    async def aiterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[T]:
+    async def aiterator(
+        self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, on_invalid: OnInvalid = "raise"
+    ) -> AsyncIterator[T]:
         """Async :meth:`iterator`."""
         session = self._async("iterator")
         go, remaining = self._iter_plan(chunk_size)
@@ -466,7 +502,7 @@ class QuerySet(WriteFlows[T]):
         offset = self._state.offset
         while go:
             batch = await session.arun_flow(
-                self._chunk_flow(session, chunk_size, after, offset, remaining)
+                self._chunk_flow(session, chunk_size, after, offset, remaining, on_invalid)
             )
             for item in batch.items:
                 yield item

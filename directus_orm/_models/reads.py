@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from .._core.exceptions import InvalidQuery, QueryError
+from .._core.exceptions import Forbidden, HydrationError, InvalidQuery, QueryError
 from .._core.flow import Flow
 from .._core.request import read_call
 from .._core.version import require
@@ -18,9 +19,12 @@ from .._query.aggregates import Aggregate, function_value
 from .._query.aggregates import normalize as normalize_aggregate
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
-from .hydrate import hydrate_one, hydrate_page
+from .hydrate import OnInvalid, hydrate_one, hydrate_page, hydrate_page_skipping
+from .mismatch import from_forbidden
 from .options import _flatten_annotation
 from .state import state_of
+
+logger = logging.getLogger("directus_orm")
 
 if TYPE_CHECKING:
     from .model import Model
@@ -74,28 +78,58 @@ class _Batch(Generic[T]):
     last_key: Any = None
     limit: int = 0
     """The limit the request asked for: fewer items means this was the last page."""
+    received: int | None = None
+    """Rows the server sent, when bad rows were skipped (``items`` holds fewer)."""
 
 
 class ReadFlows(QueryCompiler[T]):
     """The sans-IO read flows of a QuerySet; the terminals in ``queryset.py`` drive them."""
 
-    def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
-        """One read request; returns the hydrated items and the meta block."""
+    def _fetch_flow(
+        self, session: BaseSession, query: dict[str, Any], on_invalid: OnInvalid = "raise"
+    ) -> Flow[_Batch[T]]:
+        """One read request; returns the hydrated items and the meta block.
+
+        A row that does not fit the model raises HydrationError, or with ``on_invalid``
+        ("skip" or a callable) is left out and reported.
+        """
         yield from _version_guard(self, session)
         call = read_call(
             self._path(), query,
             base_url_length=len(session.url), max_url_length=session.max_url_length,
         )
-        response = yield from session.response_flow(call)
+        response = yield from self._read_flow(session, call)
         rows = self._state.rows
         if rows == "model":
             items: list[Any]
-            items, meta = hydrate_page(self.model, response.content)
+            received: int | None = None
+            if on_invalid == "raise":
+                items, meta = hydrate_page(self.model, response.content)
+            else:
+                try:
+                    items, meta = hydrate_page(self.model, response.content)
+                except HydrationError:
+                    items, meta, errors, raw_rows = hydrate_page_skipping(
+                        self.model, response.content
+                    )
+                    _report_invalid(errors, on_invalid)
+                    received = len(raw_rows)
             if self._plan is not None and self._plan.unload:
                 self._plan.unload.apply(items)
             if self._state.annotations and items:
-                _keep_annotations(items, response.content, self._state.annotations)
-            last = items[-1].__dict__.get(self.model._meta.primary_key) if items else None
+                body_bytes = response.content
+                if received is not None:  # bad rows were left out: keep the rows of the items
+                    pk_api = self.model._meta.pk_field.api_name
+                    kept = {obj.__dict__.get(self.model._meta.primary_key) for obj in items}
+                    good = [r for r in raw_rows if isinstance(r, dict) and r.get(pk_api) in kept]
+                    body_bytes = json.dumps({"data": good}).encode()
+                _keep_annotations(items, body_bytes, self._state.annotations)
+            if received is not None:
+                tail = raw_rows[-1] if raw_rows else None
+                pk_api = self.model._meta.pk_field.api_name
+                last = tail.get(pk_api) if isinstance(tail, dict) else None
+            else:
+                last = items[-1].__dict__.get(self.model._meta.primary_key) if items else None
         else:
             body = json.loads(response.content)
             raw = body.get("data") or []
@@ -103,7 +137,18 @@ class ReadFlows(QueryCompiler[T]):
             last = raw[-1].get(pk_api) if raw and isinstance(raw[-1], dict) else None
             items = self._shape_rows(raw)
             meta = body.get("meta") or {}
-        return _Batch(cast("list[T]", items), meta, last, int(query.get("limit") or 0))
+        return _Batch(cast("list[T]", items), meta, last, int(query.get("limit") or 0),
+                      received if rows == "model" else None)
+
+    def _read_flow(self, session: BaseSession, call: Any) -> Flow[Any]:
+        """Send a read; a 403 naming a field the collection lacks is a ``SchemaMismatch``."""
+        try:
+            return (yield from session.response_flow(call))
+        except Forbidden as error:
+            mismatch = from_forbidden(self.model, error)
+            if mismatch is None:
+                raise
+            raise mismatch from error
 
     def _shape_rows(self, raw: list[Any]) -> list[Any]:
         fields = self._state.row_fields
@@ -191,7 +236,8 @@ class ReadFlows(QueryCompiler[T]):
         return query, None, False
 
     def _chunk_flow(
-        self, session: BaseSession, chunk_size: int, after: Any, offset: int, remaining: int | None
+        self, session: BaseSession, chunk_size: int, after: Any, offset: int, remaining: int | None,
+        on_invalid: OnInvalid = "raise",
     ) -> Flow[_Batch[T]]:
         query, key, desc = self._chunks_plan()
         limit = chunk_size if remaining is None else min(chunk_size, remaining)
@@ -207,14 +253,14 @@ class ReadFlows(QueryCompiler[T]):
         elif offset:
             query["offset"] = offset
         try:
-            return (yield from self._fetch_flow(session, query))
+            return (yield from self._fetch_flow(session, query, on_invalid))
         except InvalidQuery as error:
             cap = _limit_cap(error)
             if cap is None or cap >= limit:
                 raise
             session.learn_query_limit(cap)  # QUERY_LIMIT_MAX: smaller chunks from now on
             query["limit"] = cap
-            return (yield from self._fetch_flow(session, query))
+            return (yield from self._fetch_flow(session, query, on_invalid))
 
     def _iter_plan(self, chunk_size: int) -> tuple[bool, int | None]:
         if chunk_size < 1:
@@ -265,7 +311,7 @@ class ReadFlows(QueryCompiler[T]):
     def _singleton_flow(self, session: BaseSession) -> Flow[T]:
         yield from _version_guard(self, session)
         query = self._base_query()
-        response = yield from session.response_flow(_read(self, session, query))
+        response = yield from self._read_flow(session, _read(self, session, query))
         obj = hydrate_one(self.model, response.content)
         if obj is None:
             raise self.model.DoesNotExist(f"{self.model.__name__} has no item yet")
@@ -314,7 +360,7 @@ class ReadFlows(QueryCompiler[T]):
         for name, agg in aggregates.items():
             if not isinstance(agg, Aggregate):
                 raise QueryError(f"{agg!r} is not an aggregate (Count, Sum, Avg, Min, Max, ...)")
-            api = agg.field if agg.field == "*" else self._api_path(agg.field)
+            api = agg.field if agg.field == "*" else self._list_path(agg.field, "aggregate")
             spec.setdefault(agg.function, [])
             if api not in spec[agg.function]:
                 spec[agg.function].append(api)
@@ -407,7 +453,7 @@ class ReadFlows(QueryCompiler[T]):
     def _advance(
         self, batch: _Batch[T], after: Any, offset: int, remaining: int | None, keyset: bool
     ) -> tuple[Any, int, int | None, bool]:
-        count = len(batch.items)
+        count = len(batch.items) if batch.received is None else batch.received
         if remaining is not None:
             remaining -= count
         if keyset:
@@ -422,6 +468,12 @@ class ReadFlows(QueryCompiler[T]):
         return after, offset, remaining, go
 
 
+def _report_invalid(errors: list[HydrationError], on_invalid: OnInvalid) -> None:
+    for error in errors:
+        if callable(on_invalid):
+            on_invalid(error)
+        else:
+            logger.warning("skipped: %s", error)
 def _numeric_key(model: type[Model]) -> bool:
     """Whether the primary key is a number (Directus filters only those with _gt/_lt)."""
     info = model.model_fields.get(model._meta.primary_key)

@@ -7,15 +7,23 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import to_json
 
-from .._core.exceptions import BatchLimitExceeded, QueryError, RecordNotUnique
+from .._core.exceptions import (
+    BatchLimitExceeded,
+    HydrationError,
+    QueryError,
+    RecordNotUnique,
+    ValidationError,
+)
 from .._core.flow import Flow
 from .._core.request import Call
+from .._core.values import check_json
 from .._query.filters import EmptyResultSet
 from .._transport.session import BaseSession
 from .batches import Progress, plan_batches, run_batches
-from .changes import absorb, insert_fields, payload
+from .changes import absorb, checked_payload, insert_fields
 from .hydrate import hydrate_many
 from .persistence import _check_writable, item_path, save_flow
 from .relations.fields import pk_of
@@ -31,6 +39,90 @@ from .reads import ReadFlows
 T = TypeVar("T")
 
 
+def _conflict_options(
+    model: type[Model], ignore: bool, update: bool, unique_fields: Sequence[str] | None,
+    update_fields: Sequence[str] | None,
+) -> tuple[list[str] | None, list[str]] | None:
+    """Check bulk_create's conflict options before any request: ``(unique, updates)``, or
+    None without them."""
+    meta = model._meta
+    if ignore and update:
+        raise QueryError("bulk_create(): ignore_conflicts and update_conflicts exclude each other")
+    if not ignore and not update:
+        if unique_fields or update_fields:
+            raise QueryError(
+                "bulk_create(): unique_fields/update_fields need ignore_conflicts=True or "
+                "update_conflicts=True"
+            )
+        return None
+    unique = [meta.field(n).name for n in unique_fields] if unique_fields else None
+    if update:
+        if not update_fields:
+            raise QueryError("bulk_create(update_conflicts=True) needs update_fields=[...]")
+        updates = [meta.field(n).name for n in update_fields]
+    else:
+        if update_fields:
+            raise QueryError("bulk_create(): update_fields goes with update_conflicts=True")
+        updates = []
+    return unique, updates
+
+
+def _key_of(obj: Model, names: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(obj.__dict__.get(n) for n in names)
+
+
+def _split_by_existing(
+    model: type[Model], items: Sequence[Model], unique: Sequence[str] | None,
+    existing: Mapping[tuple[Any, ...], Any],
+) -> tuple[list[Model], list[tuple[Model, Any]]]:
+    """``(to create, [(object, key of its existing row)])``; an object repeating an
+    earlier one's unique values is not created twice."""
+    names = list(unique) if unique is not None else [model._meta.primary_key]
+    fresh: list[Model] = []
+    matched: list[tuple[Model, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for obj in items:
+        key = _key_of(obj, names)
+        if key[0] is None:  # no primary key to compare: a new row
+            fresh.append(obj)
+        elif key in existing:
+            matched.append((obj, existing[key]))
+        elif _hashable(key) and key in seen:
+            continue
+        else:
+            if _hashable(key):
+                seen.add(key)
+            fresh.append(obj)
+    return fresh, matched
+
+
+def _hashable(key: tuple[Any, ...]) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
+
+
+def _take_keys(model: type[Model], batch: Sequence[Model], content: bytes) -> None:
+    """A written batch whose reply did not fit the model: give the objects their keys."""
+    try:
+        rows = json.loads(content).get("data") or []
+    except (ValueError, AttributeError):
+        return
+    pk_api = model._meta.pk_field.api_name
+    keys = [row.get(pk_api) for row in rows if isinstance(row, dict)]
+    if len(keys) != len(batch):
+        return
+    if all(obj.pk is None for obj in batch):
+        try:
+            keys.sort()
+        except TypeError:
+            pass
+        for obj, key in zip(batch, keys, strict=True):
+            obj.__dict__[model._meta.primary_key] = key
+
+
 class WriteFlows(ReadFlows[T]):
     """The sans-IO write flows of a QuerySet; the terminals in ``queryset.py`` drive them."""
 
@@ -41,7 +133,16 @@ class WriteFlows(ReadFlows[T]):
         return {meta.field(key).name: value for key, value in data.items() if "__" not in key}
 
     def _create_flow(self, session: BaseSession, data: Mapping[str, Any]) -> Flow[T]:
-        obj = self.model(**self._create_data(data))
+        values = self._create_data(data)
+        self.model._meta.check_values(values)
+        try:
+            obj = self.model(**values)
+        except PydanticValidationError as error:  # a model validator refused the object
+            fields = [str(e["loc"][0]) for e in error.errors() if e.get("loc")]
+            raise ValidationError(
+                f"{self.model.__name__}: invalid values for field(s) {fields}. Nothing was sent",
+                model=self.model.__name__, fields=fields,
+            ) from None
         yield from save_flow(obj, session, force_insert=True)
         return cast(T, obj)
 
@@ -79,18 +180,39 @@ class WriteFlows(ReadFlows[T]):
 
     def _bulk_create_flow(
         self, session: BaseSession, objs: Sequence[T], batch_size: int,
-        on_progress: Progress | None,
+        on_progress: Progress | None, *, ignore_conflicts: bool = False,
+        update_conflicts: bool = False, unique_fields: Sequence[str] | None = None,
+        update_fields: Sequence[str] | None = None,
     ) -> Flow[list[T]]:
         model = self.model
         _check_writable(model)
         items = [cast("Model", obj) for obj in objs]
         relational = bool(model._meta.relational)
+        conflicts = _conflict_options(model, ignore_conflicts, update_conflicts, unique_fields,
+                                      update_fields)
         for obj in items:
             if not isinstance(obj, model):
                 raise QueryError(f"bulk_create() takes {model.__name__} objects, not {obj!r}")
             if relational:
                 check_bulk(obj, insert_fields(obj))
-        bodies = [to_json(payload(obj, insert_fields(obj))) for obj in items]
+        bodies = [to_json(checked_payload(obj, insert_fields(obj))) for obj in items]
+        if conflicts is not None:
+            unique, updates = conflicts
+            existing = yield from self._existing_flow(session, items, unique, batch_size)
+            fresh, matched = _split_by_existing(model, items, unique, existing)
+            pk_name = model._meta.primary_key
+            for obj, key in matched:
+                obj.__dict__[pk_name] = key
+            if updates and matched:
+                yield from self._bulk_update_flow(
+                    session, [cast(T, obj) for obj, _ in matched], updates, batch_size, None
+                )
+            index = {id(obj): i for i, obj in enumerate(items)}
+            keep = [index[id(obj)] for obj in fresh]
+            items = fresh
+            bodies = [bodies[i] for i in keep]
+            if not items:
+                return list(objs)
         path = item_path(model)
 
         read_back = self._read_back_query()
@@ -101,8 +223,16 @@ class WriteFlows(ReadFlows[T]):
                         headers={"Content-Type": "application/json"})
 
         def done(part: range, response: Any) -> None:
-            fresh = hydrate_many(model, response.content)
             batch = items[part.start : part.stop]
+            try:
+                fresh = hydrate_many(model, response.content)
+            except HydrationError as error:
+                _take_keys(model, batch, response.content)
+                raise HydrationError(
+                    f"{error} (the batch was written: its objects took their primary keys)",
+                    model=error.model, collection=error.collection, keys=error.keys,
+                    fields=error.fields, written=True,
+                ) from error
             if len(fresh) != len(batch):
                 return
             if all(obj.pk is None for obj in batch):
@@ -127,6 +257,35 @@ class WriteFlows(ReadFlows[T]):
         )
         return list(objs)
 
+    def _existing_flow(
+        self, session: BaseSession, items: Sequence[Model], unique: Sequence[str] | None,
+        batch_size: int,
+    ) -> Flow[dict[tuple[Any, ...], Any]]:
+        """Keys of the rows that already hold the objects' ``unique`` values (or primary keys):
+        ``{(values...): primary key}``, read in batches."""
+        meta = self.model._meta
+        pk = meta.primary_key
+        names = list(unique) if unique is not None else [pk]
+        first = names[0]
+        wanted = sorted(
+            {_key_of(obj, names)[0] for obj in items if _key_of(obj, names)[0] is not None},
+            key=repr,
+        )
+        found: dict[tuple[Any, ...], Any] = {}
+        manager: Any = self.model.objects
+        api = tuple(meta.field(n).api_name for n in names)
+        pk_api = meta.pk_field.api_name
+        for start in range(0, len(wanted), max(1, min(batch_size, 500))):
+            chunk = wanted[start : start + max(1, min(batch_size, 500))]
+            qs = manager.filter(**{f"{first}__in": chunk})._clone(
+                fields=(pk_api, *api), rows="dict", row_fields=(pk, *names), meta=(), deep=None,
+                related=(),
+            )
+            rows = yield from qs._all_flow(session)
+            for row in rows:
+                found.setdefault(tuple(row[n] for n in names), row[pk])
+        return found
+
     def _bulk_update_flow(
         self, session: BaseSession, objs: Sequence[T], fields: Sequence[str], batch_size: int,
         on_progress: Progress | None,
@@ -145,7 +304,7 @@ class WriteFlows(ReadFlows[T]):
                 raise QueryError(f"bulk_update(): {obj!r} has no primary key")
             if meta.relational:
                 check_bulk(obj, names)
-            bodies.append(to_json({pk_api: obj.pk, **payload(obj, names)}))
+            bodies.append(to_json({pk_api: obj.pk, **checked_payload(obj, names)}))
         path = item_path(model)
 
         def send(part: range) -> Call:
@@ -178,6 +337,7 @@ class WriteFlows(ReadFlows[T]):
             raise QueryError("update() needs at least one field=value")
         meta = self.model._meta
         out: dict[str, Any] = {}
+        checked: dict[str, Any] = {}
         for key, value in data.items():
             field = meta.field(key)
             if field.kind in ("o2m", "m2m", "m2a"):
@@ -185,7 +345,10 @@ class WriteFlows(ReadFlows[T]):
                     f"update() cannot set the to-many field {field.name!r}: Directus would replace "
                     "the list of every matching item. Use related(obj, ...).add/remove/set, or save()"
                 )
+            checked[field.name] = value
             out[field.api_name] = pk_of(value)
+        meta.check_values(checked)
+        check_json(out, model=self.model.__name__)
         return out
 
     def _update_flow(

@@ -478,6 +478,9 @@ def _session(
         token = yield from _fresh_token(auth, None, clock)
     else:
         token = auth.access_token
+    if token is None and auth.lost:
+        # A session that lost its login never goes on anonymously (not even a socket).
+        raise RealtimeAuthError(str(auth.lost_error()), code="INVALID_CREDENTIALS")
     if token is None:
         core.on_ready()  # public access
         sent: str | None = None

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .._core.flow import Flow
 from .._core.request import Call, path_of, read_call
+from .._core.values import check_json
 from .._models.hydrate import hydrate_one, hydrate_page
 
 if TYPE_CHECKING:
@@ -75,6 +76,23 @@ class ItemsFlows(Generic[T]):
         body = json.loads(content)
         return Result(body.get("data") or [], body.get("meta") or {})
 
+    def _checked(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """``data`` checked before sending: against the model's field types when typed,
+        and for values Directus cannot hold (:class:`~directus_orm.ValidationError`)."""
+        body = dict(data)
+        name = None
+        if self.model is not None:
+            meta = self.model._meta
+            name = self.model.__name__
+            values: dict[str, Any] = {}
+            for key, value in body.items():
+                found = meta.by_api(key) or meta.fields.get(key)
+                if found is not None:
+                    values[found.name] = value
+            meta.check_values(values)
+        check_json(body, model=name)
+        return body
+
     def _send(self, call: Call, many: bool) -> Flow[Result[Any]]:
         response = yield from self.session.response_flow(call)
         return self._many(response.content) if many else self._one(response.content)
@@ -94,37 +112,39 @@ class ItemsFlows(Generic[T]):
         return self._send(call, many=True)
 
     def create_one(self, item: Mapping[str, Any], query: Query | None = None) -> Flow[Result[Any]]:
-        call = Call("POST", self._path(), query=query, json=dict(item), send_json=True)
+        call = Call("POST", self._path(), query=query, json=self._checked(item), send_json=True)
         return self._send(call, many=False)
 
     def create_many(
         self, items: Sequence[Mapping[str, Any]], query: Query | None = None
     ) -> Flow[Result[Any]]:
-        call = Call("POST", self._path(), query=query, json=[dict(i) for i in items], send_json=True)
+        body = [self._checked(i) for i in items]
+        call = Call("POST", self._path(), query=query, json=body, send_json=True)
         return self._send(call, many=True)
 
     def update_one(
         self, key: Any, data: Mapping[str, Any], query: Query | None = None
     ) -> Flow[Result[Any]]:
-        call = Call("PATCH", self._path(key), query=query, json=dict(data), send_json=True)
+        call = Call("PATCH", self._path(key), query=query, json=self._checked(data), send_json=True)
         return self._send(call, many=False)
 
     def update_many(
         self, keys: Sequence[Any], data: Mapping[str, Any], query: Query | None = None
     ) -> Flow[Result[Any]]:
-        body = {"keys": list(keys), "data": dict(data)}
+        body = {"keys": list(keys), "data": self._checked(data)}
         return self._send(Call("PATCH", self._path(), query=query, json=body, send_json=True), True)
 
     def update_by_query(
         self, query: Query, data: Mapping[str, Any], params: Query | None = None
     ) -> Flow[Result[Any]]:
-        body = {"query": _all(query), "data": dict(data)}
+        body = {"query": _all(query), "data": self._checked(data)}
         return self._send(Call("PATCH", self._path(), query=params, json=body, send_json=True), True)
 
     def update_batch(
         self, items: Sequence[Mapping[str, Any]], query: Query | None = None
     ) -> Flow[Result[Any]]:
-        call = Call("PATCH", self._path(), query=query, json=[dict(i) for i in items], send_json=True)
+        body = [self._checked(i) for i in items]
+        call = Call("PATCH", self._path(), query=query, json=body, send_json=True)
         return self._send(call, many=True)
 
     def delete_one(self, key: Any) -> Flow[None]:

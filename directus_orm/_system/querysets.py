@@ -12,7 +12,7 @@ from .._core.flow import Flow
 from .._core.request import Call, path_of
 from .._models.batches import Progress
 from .._models.changes import absorb, changed_fields, insert_fields, payload
-from .._models.hydrate import hydrate_one, hydrate_rows
+from .._models.hydrate import OnInvalid, hydrate_one, hydrate_rows
 from .._models.model import Model
 from .._models.persistence import save_flow
 from .._models.queryset import QuerySet
@@ -93,9 +93,11 @@ class PermissionQuerySet(QuerySet[T]):
         query, _, _ = super()._chunks_plan()
         return query, None, False
 
-    def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
+    def _fetch_flow(
+        self, session: BaseSession, query: dict[str, Any], on_invalid: OnInvalid = "raise"
+    ) -> Flow[_Batch[T]]:
         # /permissions applies `offset` but not `limit`: cut here.
-        batch = yield from super()._fetch_flow(session, query)
+        batch = yield from super()._fetch_flow(session, query, on_invalid)
         limit = query.get("limit")
         if isinstance(limit, int) and limit >= 0 and len(batch.items) > limit:
             batch.items = batch.items[:limit]
@@ -260,7 +262,9 @@ class SchemaQuerySet(QuerySet[T]):
             rows = [_project(r, list(fields)) for r in rows]
         return rows, meta
 
-    def _fetch_flow(self, session: BaseSession, query: dict[str, Any]) -> Flow[_Batch[T]]:
+    def _fetch_flow(
+        self, session: BaseSession, query: dict[str, Any], on_invalid: OnInvalid = "raise"
+    ) -> Flow[_Batch[T]]:
         if "aggregate" in query or "groupBy" in query:
             raise QueryError(
                 f"{self.model.__name__}: /{self.model._meta.endpoint} ignores aggregate and "
@@ -342,7 +346,7 @@ class SchemaQuerySet(QuerySet[T]):
 
     def _bulk_create_flow(
         self, session: BaseSession, objs: Sequence[T], batch_size: int,
-        on_progress: Progress | None,
+        on_progress: Progress | None, **conflicts: Any,
     ) -> Flow[list[T]]:
         raise QueryError(
             f"{self.model.__name__}: /{self.model._meta.endpoint} has no batch create; "

@@ -15,20 +15,27 @@ if TYPE_CHECKING:
 
 S = TypeVar("S", bound="BaseSession")
 
-_current: contextvars.ContextVar[BaseSession | None] = contextvars.ContextVar(
-    "directus_orm_session", default=None
+# The sessions of the enclosing ``with`` blocks, innermost last (a tuple: contexts copied
+# into threads and tasks never share a mutable stack).
+_stack: contextvars.ContextVar[tuple[BaseSession, ...]] = contextvars.ContextVar(
+    "directus_orm_sessions", default=()
 )
 _default: BaseSession | None = None
 
 
-def push(session: BaseSession) -> contextvars.Token[BaseSession | None]:
-    """Make ``session`` current; returns the token that :func:`pop` takes."""
-    return _current.set(session)
+def push(session: BaseSession) -> None:
+    """Make ``session`` current (entering its ``with`` block)."""
+    _stack.set((*_stack.get(), session))
 
 
-def pop(token: contextvars.Token[BaseSession | None]) -> None:
-    """Undo one :func:`push`."""
-    _current.reset(token)
+def pop(session: BaseSession) -> None:
+    """Leave ``session``'s innermost block, even out of order: the enclosing sessions
+    stay current in their order, and a left (closed) session never becomes current again."""
+    stack = _stack.get()
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i] is session:
+            _stack.set(stack[:i] + stack[i + 1 :])
+            return
 
 
 def set_default_session(session: BaseSession | None) -> None:
@@ -50,7 +57,8 @@ def get_current_session(kind: type[BaseSession] | None = None) -> BaseSession:
 
     ``kind`` checks that it is a ``Session`` or an ``AsyncSession``.
     """
-    session = _current.get() or _default
+    stack = _stack.get()
+    session = stack[-1] if stack else _default
     if session is None:
         raise NoSessionError(
             "no Directus session: use `with Session(url) as s:` (or `async with "

@@ -10,11 +10,11 @@ The public ``Session``/``AsyncSession`` add the auth and service facades on top.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import http.cookiejar
 import logging
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from types import TracebackType
@@ -31,24 +31,44 @@ from .._core.exceptions import (
     ClientError,
     InvalidCredentials,
     InvalidToken,
+    SessionClosed,
     TokenExpired,
     WrongSessionKind,
     convert_transport_error,
     error_from_response,
+    parse_retry_after,
 )
 from .._core.flow import Flow, Refresh, Send, Sleep
 from .._core.request import MAX_URL_LENGTH, Call, parse_response
 from .._core.storage import BaseStorage
+from .._core.values import check_json
 from .._core.version import ServerVersion
-from . import context
+from . import context, logs
 
 logger = logging.getLogger("directus_orm")
+logs.install()
 
 
 T = TypeVar("T")
 
 
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+# Transport errors after which an idempotent read is sent again: the connection failed
+# or broke (refused, reset, closed, truncated) or timed out. Not: a malformed URL,
+# an unsupported scheme, a proxy refusing the tunnel.
+_RETRY_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+
+
+def _without_password(url: str) -> str:
+    """``url`` with the password of its user info hidden."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.password is None:
+        return url
+    netloc = f"{parsed.username or ''}:***@{parsed.hostname or ''}"
+    if parsed.port is not None:
+        netloc += f":{parsed.port}"
+    return urllib.parse.urlunsplit(parsed._replace(netloc=netloc))
 
 
 class _NoAuthCookies(http.cookiejar.DefaultCookiePolicy):
@@ -142,7 +162,7 @@ class BaseSession:
         self._query_limit_max: int | None = None
         self._server_version: ServerVersion | None = None
         self._server_version_read = False
-        self._context_tokens: list[contextvars.Token[BaseSession | None]] = []
+        self._closed = False
 
     @property
     def query_limit_max(self) -> int | None:
@@ -187,7 +207,14 @@ class BaseSession:
         self._server_version_read = True
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.url} auth={self._auth.mode}>"
+        return f"<{type(self).__name__} {_without_password(self.url)} auth={self._auth.mode}>"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise SessionClosed(
+                f"this {type(self).__name__} is closed (its `with` block ended or close() was "
+                "called): open a new one"
+            )
 
     # -------------------------------------------------------------- flows
 
@@ -197,11 +224,9 @@ class BaseSession:
                 self._auth.load()
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after is not None:
-            try:
-                return min(max(float(retry_after), 0.0), 60.0)
-            except ValueError:
-                pass
+        seconds = parse_retry_after(retry_after)
+        if seconds is not None:
+            return min(seconds, 60.0)
         return float(min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1)))
 
     def response_flow(self, call: Call, *, stream: bool = False) -> Flow[httpx.Response]:
@@ -217,6 +242,8 @@ class BaseSession:
             self._ensure_loaded()
         expired: TokenExpired | None = None
         while True:
+            if call.authenticated and auth.lost:
+                raise auth.lost_error()
             asked = call.authenticated and auth.should_refresh()
             if asked:
                 yield Refresh(auth.generation)
@@ -232,9 +259,7 @@ class BaseSession:
             started = time.perf_counter()
             result = yield Send(call, headers, stream)
             if isinstance(result, httpx.TransportError):
-                if call.idempotent and attempt < self.retries and isinstance(
-                    result, (httpx.ConnectError, httpx.RemoteProtocolError)
-                ):
+                if call.idempotent and attempt < self.retries and isinstance(result, _RETRY_ERRORS):
                     attempt += 1
                     yield Sleep(self._backoff(attempt, None))
                     continue
@@ -270,7 +295,7 @@ class BaseSession:
                 dead = isinstance(error, (InvalidToken, InvalidCredentials, TokenExpired))
                 if dead and not about_password:
                     if auth.generation == generation:
-                        auth.clear()
+                        auth.lose()
             raise error
 
     def call_flow(self, call: Call) -> Flow[Any]:
@@ -302,11 +327,11 @@ class BaseSession:
     # ---------------------------------------------------------- context
 
     def _enter_context(self) -> None:
-        self._context_tokens.append(context.push(self))
+        self._check_open()
+        context.push(self)
 
     def _exit_context(self) -> None:
-        if self._context_tokens:
-            context.pop(self._context_tokens.pop())
+        context.pop(self)
 
     # ------------------------------------------------------------ raw API
 
@@ -320,6 +345,8 @@ class BaseSession:
     ) -> Call:
         if not path.startswith("/"):
             path = "/" + path
+        if json_body is not None:
+            check_json(json_body)
         return Call(
             method.upper(),
             path,
@@ -399,6 +426,7 @@ class SyncDriver(BaseSession):
 
     def run_flow(self, flow: Flow[T]) -> T:
         """Drive a flow with blocking I/O and return its result."""
+        self._check_open()
         value: httpx.Response | httpx.TransportError | None = None
         while True:
             try:
@@ -425,6 +453,7 @@ class SyncDriver(BaseSession):
 
     def refresh_now(self) -> AuthData:
         """Refresh the tokens now, under the session's single-flight lock."""
+        self._ensure_loaded()
         with self._refresh_lock:
             return self.run_flow(self._auth.refresh_flow())
 
@@ -445,7 +474,8 @@ class SyncDriver(BaseSession):
         return self.run_flow(self.call_flow(self._raw_call(method, path, query, params, json)))
 
     def close(self) -> None:
-        """Close the connection pool. Tokens stay in storage."""
+        """Close the connection pool. Tokens stay in storage; the session cannot be used again."""
+        self._closed = True
         self.client.close()
 
     def __enter__(self) -> Self:
@@ -499,6 +529,7 @@ class AsyncDriver(BaseSession):
 
     async def arun_flow(self, flow: Flow[T]) -> T:
         """Drive a flow with asyncio I/O and return its result."""
+        self._check_open()
         value: httpx.Response | httpx.TransportError | None = None
         while True:
             try:
@@ -530,6 +561,7 @@ class AsyncDriver(BaseSession):
 
     async def arefresh_now(self) -> AuthData:
         """Refresh the tokens now, under the session's single-flight lock."""
+        self._ensure_loaded()
         async with self._lock():
             return await self.arun_flow(self._auth.refresh_flow())
 
@@ -548,7 +580,8 @@ class AsyncDriver(BaseSession):
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool. Tokens stay in storage."""
+        """Close the connection pool. Tokens stay in storage; the session cannot be used again."""
+        self._closed = True
         await self.client.aclose()
 
     async def __aenter__(self) -> Self:

@@ -1,1 +1,1 @@
-"""The ``directus-orm`` command line (``python -m directus_orm.cli``)."""
+"""The ``directus-orm`` command line (``python -m directus_orm``)."""

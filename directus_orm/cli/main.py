@@ -1,29 +1,59 @@
-"""``directus-orm``: one command, a subcommand per task.
+"""``directus-orm``: one command, subcommands registered from :data:`SUBCOMMANDS`.
 
-Each subcommand is a module with ``add_parser(subparsers)`` (registers its parser) and
-``run(args) -> int`` (does the work, returns the exit code); ``COMMANDS`` lists them.
+Each subcommand is a module ``directus_orm.cli.<name>`` with
+``add_parser(subparsers) -> argparse.ArgumentParser`` and ``run(args) -> int``.
+Exit codes: 0 success, 1 a failure or (``check``) drift, 2 a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
-#: subcommand name -> module (imported only when needed, so ``--help`` stays fast)
-COMMANDS: dict[str, str] = {
-    "serve": "directus_orm.cli.serve",
-}
+SUBCOMMANDS: tuple[str, ...] = ("inspect", "check", "migrate", "serve")
+"""Subcommand modules, in the order ``--help`` lists them."""
+
+
+def _modules() -> list[ModuleType]:
+    return [importlib.import_module(f"directus_orm.cli.{name}") for name in SUBCOMMANDS]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="directus-orm",
+        description="Tools for directus_orm: generate models from a Directus server, "
+        "check them against it, create and migrate its schema from models.",
+    )
+    from directus_orm import __version__
+
+    parser.add_argument("--version", action="version", version=f"directus-orm {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _modules():
+        command = module.add_parser(sub)
+        command.set_defaults(_run=module.run)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="directus-orm", description="directus_orm command line")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    modules = {name: importlib.import_module(path) for name, path in COMMANDS.items()}
-    for module in modules.values():
-        module.add_parser(subparsers)
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    parser = build_parser()
     args = parser.parse_args(argv)
-    code = modules[args.command].run(args)
-    return int(code)
+    run = getattr(args, "_run", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        code: int = run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -88,7 +88,19 @@ def plan_load(qs: QueryCompiler[Any], *, augment: bool) -> LoadPlan:
     state = qs._state
     model = qs.model
     root = _Node(model)
-    user = list(state.fields) if state.fields is not None else ["*"]
+    if state.fields is not None:
+        user = list(state.fields)
+    else:
+        declared = default_fields(model) if augment else None
+        if declared is None:
+            user = ["*"]
+        else:
+            # A relation that select_related()/prefetch() expands is not asked as a key.
+            expanded = {
+                model._meta.field(name.replace(".", "__").split("__")[0]).api_name
+                for name, _ in state.related
+            }
+            user = [name for name in declared if name not in expanded]
     extra: list[str] = []
     stars: list[str] = []
     deep: dict[str, Any] = _copy_deep(state.deep or {})
@@ -101,11 +113,25 @@ def plan_load(qs: QueryCompiler[Any], *, augment: bool) -> LoadPlan:
     _augment(root, [], deep, added, unload, augment)
     paths = list(dict.fromkeys([*user, *extra, *stars, *added]))
     fields: list[str] | None
-    if state.fields is None and not extra and not stars and not added:
+    if state.fields is None and user == ["*"] and not extra and not stars and not added:
         fields = None
     else:
         fields = paths
     return LoadPlan(fields, deep or None, unload)
+
+
+def default_fields(model: type[Model]) -> list[str] | None:
+    """The fields a read asks for when ``fields()`` was not called: the model's declared
+    fields (Directus names; a relation as its key), as Django selects a model's columns.
+
+    ``None`` (read ``*``) for models that keep undeclared fields (``extra="allow"``) and
+    for system models, whose collections gain fields between Directus versions: asking
+    for one the server lacks would fail the whole read.
+    """
+    meta = model._meta
+    if meta.collection.startswith("directus_") or model.model_config.get("extra") == "allow":
+        return None
+    return [f.api_name for f in meta.fields.values()]
 
 
 def _copy_deep(deep: Mapping[str, Any]) -> dict[str, Any]:

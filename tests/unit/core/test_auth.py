@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from pytest_httpx import HTTPXMock
 
@@ -114,12 +116,14 @@ def test_a_static_token_is_never_refreshed(httpx_mock: HTTPXMock, session: Sessi
 
 
 def test_a_token_about_to_expire_is_refreshed_before_the_request(httpx_mock: HTTPXMock) -> None:
-    short = {"data": {"access_token": "A1", "refresh_token": "R1", "expires": 10_000}}
+    # A 2-second token: the 30-second margin is bounded to a quarter of its life (0.5 s).
+    short = {"data": {"access_token": "A1", "refresh_token": "R1", "expires": 2_000}}
     httpx_mock.add_response(method="POST", url=f"{BASE}/auth/login", json=short)
     httpx_mock.add_response(method="POST", url=f"{BASE}/auth/refresh", json=TOKENS_2)
     httpx_mock.add_response(method="GET", json=rows())
     with Session(BASE, refresh_margin=30) as s:
         s.auth.login("ada@example.com", "secret")
+        time.sleep(1.6)
         list(Article.objects.all())
     login, refresh, read = httpx_mock.get_requests()
     assert (login.url.path, refresh.url.path) == ("/auth/login", "/auth/refresh")

@@ -143,9 +143,9 @@ def test_writes_replace_the_file_atomically_and_leave_no_temp_files(tmp_path: Pa
         for holder in holders:
             holder.close()
     assert storage.get("auth") == {"refresh_token": "R5"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tokens.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tokens.json", "tokens.json.lock"]
     storage.delete("auth")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tokens.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tokens.json", "tokens.json.lock"]
     assert json.loads(path.read_text(encoding="utf-8")) == {}
 
 
@@ -164,7 +164,7 @@ def test_a_failed_write_keeps_the_old_file_and_removes_the_temp_file(
         storage.set("auth", {"refresh_token": "R2"})
     monkeypatch.undo()
     assert storage.get("auth") == {"refresh_token": "R1"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tokens.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tokens.json", "tokens.json.lock"]
 
 
 @pytest.mark.parametrize(
@@ -209,7 +209,7 @@ def test_concurrent_writers_on_one_instance_lose_nothing(tmp_path: Path) -> None
     for thread in threads:
         thread.join()
     assert all(storage.get(f"k{n}-{i}") == i for n in range(4) for i in range(10))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tokens.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tokens.json", "tokens.json.lock"]
 
 
 # ------------------------------------------------------------------ AuthCore and prefixes
@@ -239,6 +239,7 @@ def test_two_auth_cores_with_different_prefixes_share_one_storage(storage: BaseS
         "access_token": "A-access",
         "refresh_token": "A-refresh",
         "expires_at": 1900.0,
+        "lifetime": 900.0,
     }
     assert storage.get("site-b:auth")["access_token"] == "B-access"  # type: ignore[index]
     assert storage.get("auth") is None

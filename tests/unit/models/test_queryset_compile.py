@@ -37,88 +37,92 @@ from ..wire import BASE
 
 # ------------------------------------------------------------------ golden table
 
+# What a read asks for when fields() was not called: the model's declared fields.
+ARTICLE_FIELDS = ["id", "title", "published", "views", "author", "sub-title"]
+AUTHOR_FIELDS = ["id", "name", "articles"]
+
 # (shape, expected query_params(), expected explain()). Keys are compared in order too:
 # the order of query_params() is the order of the URL parameters.
 GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
     (
         lambda: Article.objects.all(),
-        {"limit": 2147483647},
-        "GET /items/articles?limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=2147483647",
     ),
     (
         lambda: Article.objects.filter(published=True),
-        {"filter": {"published": {"_eq": True}}, "limit": 2147483647},
-        'GET /items/articles?filter={"published":{"_eq":true}}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"published": {"_eq": True}}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"published":{"_eq":true}}&limit=2147483647',
     ),
     (
         lambda: Article.objects.filter(published=True, views__gte=3),
-        {"filter": {"_and": [{"published": {"_eq": True}}, {"views": {"_gte": 3}}]}, "limit": 2147483647},
-        'GET /items/articles?filter={"_and":[{"published":{"_eq":true}},{"views":{"_gte":3}}]}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"_and": [{"published": {"_eq": True}}, {"views": {"_gte": 3}}]}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"_and":[{"published":{"_eq":true}},{"views":{"_gte":3}}]}&limit=2147483647',
     ),
     (
         lambda: Article.objects.filter(published=True).filter(views__gte=3),
-        {"filter": {"_and": [{"published": {"_eq": True}}, {"views": {"_gte": 3}}]}, "limit": 2147483647},
-        'GET /items/articles?filter={"_and":[{"published":{"_eq":true}},{"views":{"_gte":3}}]}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"_and": [{"published": {"_eq": True}}, {"views": {"_gte": 3}}]}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"_and":[{"published":{"_eq":true}},{"views":{"_gte":3}}]}&limit=2147483647',
     ),
     (
         # exclude() on a non-nullable field: a plain negation.
         lambda: Article.objects.exclude(title="x"),
-        {"filter": {"title": {"_neq": "x"}}, "limit": 2147483647},
-        'GET /items/articles?filter={"title":{"_neq":"x"}}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"title": {"_neq": "x"}}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"title":{"_neq":"x"}}&limit=2147483647',
     ),
     (
         # exclude() on a nullable field keeps the NULL rows (Django semantics).
         lambda: Article.objects.exclude(views=5),
-        {"filter": {"_or": [{"views": {"_neq": 5}}, {"views": {"_null": True}}]}, "limit": 2147483647},
-        'GET /items/articles?filter={"_or":[{"views":{"_neq":5}},{"views":{"_null":true}}]}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"_or": [{"views": {"_neq": 5}}, {"views": {"_null": True}}]}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"_or":[{"views":{"_neq":5}},{"views":{"_null":true}}]}&limit=2147483647',
     ),
     (
         lambda: Article.objects.filter(Q(views__gt=100) | Q(title__icontains="py")),
-        {"filter": {"_or": [{"views": {"_gt": 100}}, {"title": {"_icontains": "py"}}]}, "limit": 2147483647},
-        'GET /items/articles?filter={"_or":[{"views":{"_gt":100}},{"title":{"_icontains":"py"}}]}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"_or": [{"views": {"_gt": 100}}, {"title": {"_icontains": "py"}}]}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"_or":[{"views":{"_gt":100}},{"title":{"_icontains":"py"}}]}&limit=2147483647',
     ),
     (
         lambda: Article.objects.filter(~Q(published=True)),
-        {"filter": {"published": {"_neq": True}}, "limit": 2147483647},
-        'GET /items/articles?filter={"published":{"_neq":true}}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"published": {"_neq": True}}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"published":{"_neq":true}}&limit=2147483647',
     ),
     (
         # A raw Directus filter dict is passed through unchanged.
         lambda: Article.objects.filter({"views": {"_between": [1, 9]}}),
-        {"filter": {"views": {"_between": [1, 9]}}, "limit": 2147483647},
-        'GET /items/articles?filter={"views":{"_between":[1,9]}}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"views": {"_between": [1, 9]}}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"views":{"_between":[1,9]}}&limit=2147483647',
     ),
     (
         # Relation spans, Python names translated to Directus names.
         lambda: Article.objects.filter(author__name="Ada", sub_title="s"),
-        {
+        {"fields": ARTICLE_FIELDS,
             "filter": {"_and": [{"author": {"name": {"_eq": "Ada"}}}, {"sub-title": {"_eq": "s"}}]},
             "limit": 2147483647,
         },
-        'GET /items/articles?filter={"_and":[{"author":{"name":{"_eq":"Ada"}}},{"sub-title":{"_eq":"s"}}]}'
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"_and":[{"author":{"name":{"_eq":"Ada"}}},{"sub-title":{"_eq":"s"}}]}'
         "&limit=2147483647",
     ),
     (
         lambda: Article.objects.filter(pk=7),
-        {"filter": {"id": {"_eq": 7}}, "limit": 2147483647},
-        'GET /items/articles?filter={"id":{"_eq":7}}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"id": {"_eq": 7}}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"id":{"_eq":7}}&limit=2147483647',
     ),
     (
         # exclude(in=[]) excludes nothing: no filter at all.
         lambda: Article.objects.exclude(id__in=[]),
-        {"limit": 2147483647},
-        "GET /items/articles?limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=2147483647",
     ),
     (
         # An empty in=[] branch of an OR drops out.
         lambda: Article.objects.filter(Q(id__in=[]) | Q(views=1)),
-        {"filter": {"views": {"_eq": 1}}, "limit": 2147483647},
-        'GET /items/articles?filter={"views":{"_eq":1}}&limit=2147483647',
+        {"fields": ARTICLE_FIELDS, "filter": {"views": {"_eq": 1}}, "limit": 2147483647},
+        'GET /items/articles?fields=id,title,published,views,author,sub-title&filter={"views":{"_eq":1}}&limit=2147483647',
     ),
     (
         lambda: Article.objects.search("py thon"),
-        {"search": "py thon", "limit": 2147483647},
-        "GET /items/articles?search=py thon&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "search": "py thon", "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&search=py thon&limit=2147483647",
     ),
     (
         lambda: Article.objects.fields("id", "author.name", "sub_title"),
@@ -146,57 +150,57 @@ GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
     (
         # fields() with nothing resets to the server's default (every field).
         lambda: Article.objects.fields("id").fields(),
-        {"limit": 2147483647},
-        "GET /items/articles?limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=2147483647",
     ),
     (
         lambda: Article.objects.order_by("-id", "author.name", "sub_title"),
-        {"sort": ["-id", "author.name", "sub-title"], "limit": 2147483647},
-        "GET /items/articles?sort=-id,author.name,sub-title&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "sort": ["-id", "author.name", "sub-title"], "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&sort=-id,author.name,sub-title&limit=2147483647",
     ),
     (
         lambda: Article.objects.order_by("-author__name"),
-        {"sort": ["-author.name"], "limit": 2147483647},
-        "GET /items/articles?sort=-author.name&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "sort": ["-author.name"], "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&sort=-author.name&limit=2147483647",
     ),
     (
         # order_by() replaces the previous sort.
         lambda: Article.objects.order_by("title").order_by("views"),
-        {"sort": ["views"], "limit": 2147483647},
-        "GET /items/articles?sort=views&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "sort": ["views"], "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&sort=views&limit=2147483647",
     ),
     (
         lambda: Article.objects.order_by("title", "-views").reverse(),
-        {"sort": ["-title", "views"], "limit": 2147483647},
-        "GET /items/articles?sort=-title,views&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "sort": ["-title", "views"], "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&sort=-title,views&limit=2147483647",
     ),
     (
         # reverse() without a sort reverses the primary key order.
         lambda: Article.objects.reverse(),
-        {"sort": ["-id"], "limit": 2147483647},
-        "GET /items/articles?sort=-id&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "sort": ["-id"], "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&sort=-id&limit=2147483647",
     ),
     (
         lambda: Article.objects.order_by("id").reverse().reverse(),
-        {"sort": ["id"], "limit": 2147483647},
-        "GET /items/articles?sort=id&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "sort": ["id"], "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&sort=id&limit=2147483647",
     ),
     (
         lambda: Article.objects.meta("total_count", "filter_count"),
-        {"meta": ["total_count", "filter_count"], "limit": 2147483647},
-        "GET /items/articles?meta=total_count,filter_count&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "meta": ["total_count", "filter_count"], "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&meta=total_count,filter_count&limit=2147483647",
     ),
     (
         lambda: Article.objects.meta("*"),
-        {"meta": ["*"], "limit": 2147483647},
-        "GET /items/articles?meta=*&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "meta": ["*"], "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&meta=*&limit=2147483647",
     ),
     (
         # deep from a nested QuerySet: _filter, _sort, _limit (and _offset).
         lambda: Author.objects.deep(
             articles=Article.objects.filter(views__gt=10).order_by("-views")[2:7]
         ),
-        {
+        {"fields": AUTHOR_FIELDS,
             "deep": {
                 "articles": {
                     "_filter": {"views": {"_gt": 10}},
@@ -207,19 +211,19 @@ GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
             },
             "limit": 2147483647,
         },
-        'GET /items/authors?deep={"articles":{"_filter":{"views":{"_gt":10}},"_sort":["-views"],'
+        'GET /items/authors?fields=id,name,articles&deep={"articles":{"_filter":{"views":{"_gt":10}},"_sort":["-views"],'
         '"_limit":5,"_offset":2}}&limit=2147483647',
     ),
     (
         lambda: Author.objects.deep(articles=Article.objects.fields("id", "title")[:3]),
-        {"deep": {"articles": {"_fields": ["id", "title"], "_limit": 3}}, "limit": 2147483647},
-        'GET /items/authors?deep={"articles":{"_fields":["id","title"],"_limit":3}}&limit=2147483647',
+        {"fields": AUTHOR_FIELDS, "deep": {"articles": {"_fields": ["id", "title"], "_limit": 3}}, "limit": 2147483647},
+        'GET /items/authors?fields=id,name,articles&deep={"articles":{"_fields":["id","title"],"_limit":3}}&limit=2147483647',
     ),
     (
         # A raw deep dict is passed through.
         lambda: Author.objects.deep(articles={"_limit": 1}),
-        {"deep": {"articles": {"_limit": 1}}, "limit": 2147483647},
-        'GET /items/authors?deep={"articles":{"_limit":1}}&limit=2147483647',
+        {"fields": AUTHOR_FIELDS, "deep": {"articles": {"_limit": 1}}, "limit": 2147483647},
+        'GET /items/authors?fields=id,name,articles&deep={"articles":{"_limit":1}}&limit=2147483647',
     ),
     (
         # Only aliases requested: the primary key is added so Directus answers real rows.
@@ -234,50 +238,50 @@ GOLDEN: list[tuple[Callable[[], QuerySet[Any]], dict[str, Any], str]] = [
     ),
     (
         lambda: Article.objects.with_params(version="draft", backlink=False),
-        {"version": "draft", "backlink": False, "limit": 2147483647},
-        "GET /items/articles?version=draft&backlink=false&limit=2147483647",
+        {"fields": ARTICLE_FIELDS, "version": "draft", "backlink": False, "limit": 2147483647},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&version=draft&backlink=false&limit=2147483647",
     ),
     # ---- slicing: offset / limit
     (
         lambda: Article.objects.all()[:10],
-        {"limit": 10},
-        "GET /items/articles?limit=10",
+        {"fields": ARTICLE_FIELDS, "limit": 10},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=10",
     ),
     (
         lambda: Article.objects.all()[10:20],
-        {"limit": 10, "offset": 10},
-        "GET /items/articles?limit=10&offset=10",
+        {"fields": ARTICLE_FIELDS, "limit": 10, "offset": 10},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=10&offset=10",
     ),
     (
         lambda: Article.objects.all()[5:],
-        {"limit": 2147483647, "offset": 5},
-        "GET /items/articles?limit=2147483647&offset=5",
+        {"fields": ARTICLE_FIELDS, "limit": 2147483647, "offset": 5},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=2147483647&offset=5",
     ),
     (
         # Slicing a slice: offsets add up, the limit never grows past the outer slice.
         lambda: Article.objects.all()[10:20][2:5],
-        {"limit": 3, "offset": 12},
-        "GET /items/articles?limit=3&offset=12",
+        {"fields": ARTICLE_FIELDS, "limit": 3, "offset": 12},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=3&offset=12",
     ),
     (
         lambda: Article.objects.all()[10:20][5:100],
-        {"limit": 5, "offset": 15},
-        "GET /items/articles?limit=5&offset=15",
+        {"fields": ARTICLE_FIELDS, "limit": 5, "offset": 15},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=5&offset=15",
     ),
     (
         lambda: Article.objects.all()[5:][:3],
-        {"limit": 3, "offset": 5},
-        "GET /items/articles?limit=3&offset=5",
+        {"fields": ARTICLE_FIELDS, "limit": 3, "offset": 5},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=3&offset=5",
     ),
     (
         lambda: Article.objects.all()[10:20][3:],
-        {"limit": 7, "offset": 13},
-        "GET /items/articles?limit=7&offset=13",
+        {"fields": ARTICLE_FIELDS, "limit": 7, "offset": 13},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=7&offset=13",
     ),
     (
         lambda: Article.objects.all()[10:20][20:30],
-        {"limit": 0, "offset": 30},
-        "GET /items/articles?limit=0&offset=30",
+        {"fields": ARTICLE_FIELDS, "limit": 0, "offset": 30},
+        "GET /items/articles?fields=id,title,published,views,author,sub-title&limit=0&offset=30",
     ),
     (
         # Every part together, in the documented parameter order.
@@ -439,6 +443,7 @@ def test_unsliced_evaluation_asks_for_the_filter_count(recorder: Recorder) -> No
     qs = Article.objects.filter(published=True)
     assert list(qs) == []
     assert recorder.params() == [
+        ("fields", ",".join(ARTICLE_FIELDS)),
         ("filter", '{"published":{"_eq":true}}'),
         ("limit", "2147483647"),
     ]

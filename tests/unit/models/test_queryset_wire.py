@@ -13,6 +13,9 @@ from directus_orm import AsyncSession, Session
 from ..models_for_tests import PlainArticle as Article
 from ..wire import BASE, body, params, rows
 
+# A read without fields() asks for the model's declared fields.
+FIELDS = ("fields", "id,title,published,views,author,sub-title")
+
 
 def test_sliced_queryset_wire_format(httpx_mock: HTTPXMock, session: Session) -> None:
     httpx_mock.add_response(json=rows({"id": 9, "title": "x", "published": True}))
@@ -23,6 +26,7 @@ def test_sliced_queryset_wire_format(httpx_mock: HTTPXMock, session: Session) ->
     assert request.url.scheme == "http" and request.url.host == "directus.test"
     assert request.url.raw_path.split(b"?")[0] == b"/items/articles"
     assert params(request) == [
+        FIELDS,
         ("filter", '{"published":{"_eq":true}}'),
         ("sort", "-id"),
         ("limit", "10"),
@@ -38,7 +42,7 @@ def test_the_token_is_never_in_the_url(httpx_mock: HTTPXMock, session: Session) 
     list(Article.objects.all())
     request = httpx_mock.get_request()
     assert request is not None
-    assert params(request) == [("limit", "2147483647")]
+    assert params(request) == [FIELDS, ("limit", "2147483647")]
     assert request.headers["Authorization"] == "Bearer t"
 
 
@@ -57,6 +61,7 @@ def test_a_5000_element_in_list_is_sent_as_search_with_the_query_in_the_body(
     assert request.headers["Authorization"] == "Bearer t"
     assert body(request) == {
         "query": {
+            "fields": ["id", "title", "published", "views", "author", "sub-title"],
             "filter": {"id": {"_in": keys}},
             "sort": ["id"],
             "limit": 2147483647,
@@ -127,6 +132,7 @@ def test_iterator_pages_by_primary_key(httpx_mock: HTTPXMock, session: Session) 
     assert got == [1, 2, 5, 8]
     first, second, third = httpx_mock.get_requests()
     assert params(first) == [
+        FIELDS,
         ("filter", '{"published":{"_eq":true}}'),
         ("sort", "id"),
         ("limit", "2"),
@@ -196,9 +202,9 @@ def test_listing_pages_with_the_cap_a_server_reports(httpx_mock: HTTPXMock, sess
     httpx_mock.add_response(json=rows({"id": 3}))
     assert [a.id for a in Article.objects.all()] == [1, 2, 3]
     refused, first, second = httpx_mock.get_requests()
-    assert params(refused) == [("limit", "2147483647")]
-    assert params(first) == [("sort", "id"), ("limit", "2"), ("offset", "0")]
-    assert params(second) == [("sort", "id"), ("limit", "2"), ("offset", "2")]
+    assert params(refused) == [FIELDS, ("limit", "2147483647")]
+    assert params(first) == [FIELDS, ("sort", "id"), ("limit", "2"), ("offset", "0")]
+    assert params(second) == [FIELDS, ("sort", "id"), ("limit", "2"), ("offset", "2")]
     # The session remembers the cap: the next listing pages at once.
     httpx_mock.add_response(json=rows({"id": 9}))
     assert [a.id for a in Article.objects.filter(id=9)] == [9]
@@ -235,6 +241,7 @@ async def test_async_sliced_queryset_wire_format(httpx_mock: HTTPXMock, asession
     assert request.method == "GET"
     assert request.url.raw_path.split(b"?")[0] == b"/items/articles"
     assert params(request) == [
+        FIELDS,
         ("filter", '{"published":{"_eq":true}}'),
         ("sort", "-id"),
         ("limit", "10"),

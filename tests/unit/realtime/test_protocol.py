@@ -335,6 +335,20 @@ def test_without_a_token_the_socket_is_public():
     assert [m["type"] for m in sent(h.core)] == ["subscribe"]
 
 
+def test_a_session_that_lost_its_login_does_not_open_a_public_socket():
+    clock = Clock()
+    auth = logged_in(clock)
+    auth.lose()  # a refresh failed: the tokens are gone, the session must not go anonymous
+    h = Harness(auth, clock)
+    h.subscribe()
+    start(h)
+    with pytest.raises(StopIteration):
+        h.step(None)
+    assert sent(h.core) == []
+    [error] = h.received
+    assert isinstance(error, RealtimeAuthError) and "lost its credentials" in str(error)
+
+
 def test_websocket_urls_and_jwt_times():
     settings = RealtimeSettings()
     assert settings.url("http://127.0.0.1:8055/") == "ws://127.0.0.1:8055/websocket"
