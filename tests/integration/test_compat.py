@@ -54,7 +54,7 @@ def products(session, schema):
     model.objects.bulk_create([
         model(name="Apple pie", price=Decimal("12.50"), big=5, ratio=0.5, rank=2,
               seen_at=datetime(2024, 5, 1, 10, 20, 30, tzinfo=timezone.utc)),
-        model(name="apple_tart", price=Decimal("3"), big=BIG, ratio=1.0, rank=None,
+        model(name="apple_tart", price=Decimal("3"), big=2**40, ratio=1.0, rank=None,
               seen_at=datetime.fromisoformat("2024-05-01T10:20:30+02:00")),
         model(name="Banana", rank=1),
     ])
@@ -73,7 +73,8 @@ def test_server_version_is_parsed_and_hidden_from_anonymous_users(session, direc
         assert anonymous.server.supports("policies") is None
 
 
-def test_decimals_and_big_integers_are_strings_on_postgres(session, products, vendor):
+def test_decimals_and_big_integers_are_strings_on_postgres(session, products, vendor, directus_server,
+                                                           admin_token):
     raw = session.request("GET", f"/items/{products._meta.collection}",
                           params={"sort": "id", "fields": "price,big"})["data"]
     if vendor == "postgres":
@@ -82,17 +83,33 @@ def test_decimals_and_big_integers_are_strings_on_postgres(session, products, ve
     else:
         assert raw[0] == {"price": 12.5, "big": 5}
         assert raw[1]["price"] == 3
-    # Beyond 2**53 the value is rounded on the way in (Directus parses JSON in JavaScript),
-    # on both databases.
-    assert int(raw[1]["big"]) == 2**53
+    assert int(raw[1]["big"]) == 2**40
+    # Beyond 2**53 a number is rounded on the way in (Directus parses JSON in JavaScript), on
+    # both databases; the library refuses to send such an integer.
+    pk = second_pk(products)
+    with pytest.raises(d.ValidationError, match="beyond"):
+        products.objects.filter(pk=pk).update(big=BIG)
+    url = f"{directus_server.url}/items/{products._meta.collection}/{pk}"
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    sent = httpx.patch(url, json={"big": BIG}, headers=auth, timeout=30)  # around the library
+    assert int(sent.json()["data"]["big"]) == 2**53
+    # As a string it is stored exactly; PostgreSQL sends it back as a string, SQLite as a
+    # (rounded) number.
+    back = httpx.patch(url, json={"big": str(BIG)}, headers=auth, timeout=30).json()["data"]["big"]
+    assert back == (str(BIG) if vendor == "postgres" else 2**53)
     # Models are typed the same on both: Decimal and int.
     first, second, _ = products.objects.order_by("id")
     assert first.price == Decimal("12.50") and isinstance(first.price, Decimal)
     assert first.big == 5 and isinstance(first.big, int)
+    assert second.big == (BIG if vendor == "postgres" else 2**53)  # the models read it as sent
     assert second.price == Decimal("3")
     # values() hands over the JSON values as the server sent them.
     values = list(products.objects.order_by("id").values("price")[:1])
     assert values == [{"price": "12.50" if vendor == "postgres" else 12.5}]
+
+
+def second_pk(model):
+    return model.objects.order_by("id").values_list("id", flat=True)[1]
 
 
 def test_aggregates_and_relation_counts_are_numbers_on_every_database(session, products):
