@@ -511,7 +511,7 @@ def _method() -> list[str]:
     return [
         "## Method",
         "",
-        "- One Directus, started by `scripts/directus_local.py` (the test suite's harness); the "
+        "- One Directus, started by `directus_orm.localserver` (the test suite's harness); the "
         "schema is created and seeded through the API (seeding is not measured; the seeded "
         "database is kept under `.cache/bench-seed/` and reused by later runs).",
         "- Each client runs in a persistent worker process: directus_orm and the floor in the "

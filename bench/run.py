@@ -1,8 +1,9 @@
 """Benchmarks of directus_orm against the raw-httpx floor and the Python peers (issue #7).
 
-    python bench/run.py [--quick] [--reps N] [--only 1,2,...] [--reseed] [--url URL]
+    python bench/run.py [--quick] [--reps N] [--only 1,2,...] [--reseed] [--url URL] [--db postgres]
 
-One local Directus 12.4.0 (scripts/directus_local.py), one schema, every client in the same
+One local Directus 12.4.0 (directus_orm.localserver; SQLite, or PostgreSQL with --db postgres),
+one schema, every client in the same
 run: each client lives in a persistent worker process (its own venv for the peers) that times
 only the client call; for every repetition the driver sends every (workload, client) command,
 in an order rotated from one repetition to the next. Results: docs/benchmarks.md,
@@ -27,7 +28,8 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(ROOT / "scripts"))
+# Run from the repository, the local server harness caches into its .cache folder.
+os.environ.setdefault("DIRECTUS_ORM_CACHE", str(ROOT / ".cache"))
 
 import common as c  # noqa: E402
 import report  # noqa: E402
@@ -308,47 +310,66 @@ TITLES = {
 # ------------------------------------------------------------------ server and data
 
 
-def seed_key() -> str:
+def seed_key(database: str) -> str:
     """Changes when anything that shapes the seeded data changes (and only then)."""
     import inspect
+
+    from directus_orm import localserver
 
     digest = hashlib.sha256()
     for obj in (c.article_row, c.body_text, c.timestamp, c.tag_ids_for, c.mem_row,
                 schema.article_fields, schema.create_read_schema, schema.Admin.collection):
         digest.update(inspect.getsource(obj).encode())
     digest.update(repr((c.N_ARTICLES, c.N_AUTHORS, c.N_TAGS, c.N_MEM, c._LOREM)).encode())
-    import directus_local
+    digest.update(localserver.DEFAULT_VERSION.encode())
+    return f"{digest.hexdigest()[:16]}-{database}"
 
-    digest.update(directus_local.DIRECTUS_VERSION.encode())
-    return digest.hexdigest()[:16]
+
+def _snapshot_path(database: str) -> Path:
+    return SEEDS / (f"{seed_key(database)}.db" if database == "sqlite" else seed_key(database))
 
 
 def start_server(args: argparse.Namespace) -> tuple[Any, str, str, str]:
     """(server or None, url, email, password)."""
-    import directus_local
+    from directus_orm import localserver
 
     if args.url:
         return None, args.url, args.email, args.password
-    snapshot = SEEDS / f"{seed_key()}.db"
+    snapshot = _snapshot_path(args.db)
+    seed: Path | None = None
     if snapshot.exists() and not args.reseed:
         log(f"starting Directus on the seeded snapshot {snapshot.name}")
-        directus_local.template_db = lambda: snapshot  # the server copies it into its run folder
+        seed = snapshot  # the server starts from a copy of it
     # JSON request logs (pino's own format): the server's time of every request, by timestamp.
     env = {"LOG_STYLE": "raw"}
     if args.max_payload:
         env["MAX_PAYLOAD_SIZE"] = args.max_payload
-    server = directus_local.LocalDirectus(name="bench", env=env)
-    server.start()
+    server = localserver.LocalDirectus(name="bench", env=env, version=localserver.DEFAULT_VERSION,
+                                       database=args.db)
+    server.start(seed=seed)
     return server, server.url, server.admin_email, server.admin_password
 
 
 def save_snapshot(server: Any) -> None:
+    """Keep the seeded database for later runs (SQLite: now; PostgreSQL: once it has stopped)."""
     if server is None or server.workdir is None:
         return
+    import shutil
+
     SEEDS.mkdir(parents=True, exist_ok=True)
-    for old in SEEDS.glob("*.db"):
-        old.unlink()
-    target = SEEDS / f"{seed_key()}.db"
+    target = _snapshot_path(server.database)
+    for old in SEEDS.glob(f"*-{server.database}*"):
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
+    if server.database == "postgres":
+        if server.running:
+            server.pending_snapshot = True  # copied by main() after server.stop()
+            return
+        shutil.copytree(server.workdir / "pgdata", target, symlinks=True)
+        log(f"seeded cluster saved as {target} (next runs skip seeding; --reseed to redo)")
+        return
     tmp = target.with_suffix(".tmp")
     src = sqlite3.connect(str(server.workdir / "data.db"))
     dst = sqlite3.connect(str(tmp))
@@ -381,9 +402,9 @@ def machine() -> dict[str, Any]:
 
 def node_version() -> str:
     try:
-        import directus_local
+        from directus_orm import localserver
 
-        return subprocess.run([str(directus_local.NODE_BIN), "--version"], capture_output=True,
+        return subprocess.run([str(localserver.node_bin()), "--version"], capture_output=True,
                               text=True, timeout=30).stdout.strip()
     except Exception:
         return "?"
@@ -398,14 +419,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=None)
     parser.add_argument("--only", default="1,2,3,4,5,6,7,7b", help="workloads to run, e.g. 1,5")
     parser.add_argument("--reseed", action="store_true", help="seed again instead of the snapshot")
+    parser.add_argument("--clients", default="", help="only these clients, e.g. floor,directus_orm")
     parser.add_argument("--max-payload", default="", help="MAX_PAYLOAD_SIZE for the server")
     parser.add_argument("--url", default="", help="use a running Directus instead of starting one")
+    parser.add_argument("--db", default=os.environ.get("DIRECTUS_DB") or "sqlite",
+                        choices=["sqlite", "postgres"],
+                        help="database of the local server (default $DIRECTUS_DB or sqlite); "
+                             "a PostgreSQL run writes only bench/results/, not docs/")
     parser.add_argument("--email", default="admin@example.com")
     parser.add_argument("--password", default="dev-Directus-orm-4fJ9q2")
     parser.add_argument("--no-docs", action="store_true", help="write only bench/results/")
     parser.add_argument("--from-results", default="", metavar="JSON",
                         help="only rewrite docs/ from a results file of an earlier run")
     args = parser.parse_args(argv)
+    if args.db != "sqlite":
+        args.no_docs = True  # docs/benchmarks.md is the SQLite run; PostgreSQL runs stay in results/
     if args.from_results:
         write_docs(Path(args.from_results), venv_sections())
         return 0
@@ -420,7 +448,10 @@ def main(argv: list[str] | None = None) -> int:
     sections = venv_sections()
     pythons: dict[str, Path | None] = {}
     install_errors: dict[str, str] = {}
+    wanted = {name.strip() for name in args.clients.split(",") if name.strip()} or set(CLIENTS)
     for name, (section, _) in CLIENTS.items():
+        if name not in wanted:
+            continue
         if section is None:
             pythons[name] = Path(sys.executable)
         else:
@@ -440,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         "meta": {
             "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "reps": reps, "quick": args.quick, "machine": machine(), "node": node_version(),
-            "directus": "12.4.0", "url": url, "load_before": os.getloadavg(),
+            "directus": "12.4.0", "database": args.db, "url": url, "load_before": os.getloadavg(),
             "sizes": {k: getattr(c, k) for k in dir(c) if k.startswith("N_")} | {
                 "BATCH": c.BATCH, "CPU_ITEMS": c.CPU_ITEMS},
             "install_errors": install_errors, "versions": {}, "features": {}, "functional": {},
@@ -489,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             server.stop()
             log("Directus stopped")
+            if getattr(server, "pending_snapshot", False):
+                save_snapshot(server)
             attribute_server_time(results, server.log_path)
     results["meta"]["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     results["meta"]["seconds"] = round(time.perf_counter() - T0, 1)

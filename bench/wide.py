@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import sys
 import time
@@ -26,7 +27,8 @@ import httpx
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+# Run from the repository, the local server harness caches into its .cache folder.
+os.environ.setdefault("DIRECTUS_ORM_CACHE", str(ROOT / ".cache"))
 
 from directus_orm import Model, Session  # noqa: E402
 
@@ -187,9 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     url, email, password = args.url, args.email, args.password
     if not url:
-        import directus_local
+        from directus_orm import localserver
 
-        server = directus_local.LocalDirectus(name="bench-wide")
+        server = localserver.LocalDirectus(name="bench-wide")
         server.start(timeout=180)
         url, email, password = server.url, server.admin_email, server.admin_password
     try:

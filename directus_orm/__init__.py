@@ -17,6 +17,7 @@ from ._core.exceptions import (
     DirectusORMError,
     EmailLimitExceeded,
     FailedValidation,
+    FeatureNotSupported,
     FieldError,
     FieldNotLoaded,
     Forbidden,
@@ -67,6 +68,7 @@ from ._core.exceptions import (
 )
 from ._core.request import Call
 from ._core.storage import BaseStorage, FileStorage, MemoryStorage
+from ._core.version import FEATURES, Feature, ServerVersion
 from ._models.batches import Progress, ProgressBar
 from ._models.manager import Manager, QuerySetManager
 from ._models.model import Model
@@ -280,6 +282,9 @@ __all__ = [
     "Extension",
     "Extensions",
     "FailedValidation",
+    "Feature",
+    "FeatureNotSupported",
+    "FEATURES",
     "FieldError",
     "FieldFunction",
     "FieldMetaInfo",
@@ -376,6 +381,7 @@ __all__ = [
     "SchemaSnapshot",
     "Second",
     "Server",
+    "ServerVersion",
     "ServiceUnavailable",
     "Session",
     "SessionClosed",

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
+from connection import server_from_env
 from models import Article
 
 from directus_orm import BatchError, Forbidden, Model, ProgressBar, Session
@@ -100,8 +100,9 @@ def main() -> None:
     parser.add_argument("--state", type=Path, default=Path("migrate.state.json"))
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
-    with Session(os.environ["DIRECTUS_URL"]) as s:
-        s.auth.login(os.environ["DIRECTUS_EMAIL"], os.environ["DIRECTUS_PASSWORD"])
+    url, email, password = server_from_env()
+    with Session(url) as s:
+        s.auth.login(email, password)
         ensure_archive(s)
         copied = migrate(s, args.state, args.batch)
         print(f"copied {copied} articles; the archive holds {ArchivedArticle.objects.count()}")

@@ -7,8 +7,8 @@ Needs DIRECTUS_URL, DIRECTUS_EMAIL and DIRECTUS_PASSWORD, and the demo data of
 from __future__ import annotations
 
 import asyncio
-import os
 
+from connection import server_from_env
 from models import Article, Author
 
 from directus_orm import AsyncSession, Count, Q, Session, Sum
@@ -56,7 +56,7 @@ async def async_demo(url: str, email: str, password: str) -> None:
 
 
 def main() -> None:
-    url, email, password = (os.environ[k] for k in ("DIRECTUS_URL", "DIRECTUS_EMAIL", "DIRECTUS_PASSWORD"))
+    url, email, password = server_from_env()
     sync_demo(url, email, password)
     asyncio.run(async_demo(url, email, password))
 

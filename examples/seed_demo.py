@@ -6,10 +6,10 @@ the demo collections are dropped and created anew.
 
 from __future__ import annotations
 
-import os
 import random
 from typing import Any
 
+from connection import server_from_env
 from models import Article, Author
 
 from directus_orm import Forbidden, Session
@@ -22,9 +22,9 @@ def field(name: str, type_: str, **extra: Any) -> dict[str, Any]:
 
 
 def main() -> None:
-    url = os.environ["DIRECTUS_URL"]
+    url, email, password = server_from_env()
     with Session(url) as s:
-        s.auth.login(os.environ["DIRECTUS_EMAIL"], os.environ["DIRECTUS_PASSWORD"])
+        s.auth.login(email, password)
         for name in ("demo_articles", "demo_authors"):
             try:
                 s.request("DELETE", f"/collections/{name}")

@@ -1,9 +1,14 @@
-"""Session-wide pytest setup: a real Directus 12.4.0 server for the integration tests.
+"""Session-wide pytest setup: a real Directus server for the integration tests.
+
+The server's version and database come from ``$DIRECTUS_VERSION`` (default 12.4.0) and
+``$DIRECTUS_DB`` (``sqlite``, the default, or ``postgres``); ``make test-matrix`` runs the suite
+on every combination. Everything installed is cached in the project's ``.cache`` folder (or
+``$DIRECTUS_ORM_CACHE``).
 
 Fixtures:
 - ``directus_server`` (session): the server the integration tests share. If ``$DIRECTUS_URL`` is
   set (with ``$DIRECTUS_EMAIL`` / ``$DIRECTUS_PASSWORD``), that server is used; otherwise a local
-  one is started with scripts/directus_local.py and stopped at the end of the session. A server
+  one is started with ``directus_orm.localserver`` and stopped at the end of the session. A server
   that cannot start fails the tests that need it (never a skip).
 - ``directus_factory`` (session): ``directus_factory(env={"ACCESS_TOKEN_TTL": "4s"})`` starts an
   extra local server with a custom environment; one per distinct env, all stopped at the end.
@@ -15,7 +20,6 @@ many of them passed, and prints the end of the server logs when something failed
 from __future__ import annotations
 
 import os
-import sys
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -24,9 +28,13 @@ from typing import Protocol
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import directus_local
+# Run from the repository, the harness caches into its .cache folder (not the user's cache).
+os.environ.setdefault("DIRECTUS_ORM_CACHE", str(Path(__file__).resolve().parent.parent / ".cache"))
 
+from directus_orm import localserver
+
+VERSION = localserver.default_version()
+DATABASE = localserver.default_database()
 INTEGRATION_DIR = Path(__file__).resolve().parent / "integration"
 LOG_TAIL_ON_FAILURE = 60
 
@@ -40,6 +48,9 @@ class ServerInfo:
     password: str
     log_path: Path | None = None  # None for an external server ($DIRECTUS_URL)
     name: str = "external"
+    version: str | None = None  # None for an external server: ask it (/server/info)
+    database: str | None = None  # "sqlite" / "postgres"; None for an external server
+    sqlite_path: Path | None = None  # the database file of a local SQLite server
 
     def log_tail(self, lines: int = 200) -> str:
         if self.log_path is None:
@@ -63,14 +74,14 @@ class _SessionState:
 
 def _start_local(
     env: Mapping[str, str] | None, name: str, timeout: float
-) -> tuple[directus_local.LocalDirectus, ServerInfo]:
-    server = directus_local.LocalDirectus(env=env, name=name)
+) -> tuple[localserver.LocalDirectus, ServerInfo]:
+    server = localserver.LocalDirectus(env=env, name=name, version=VERSION, database=DATABASE)
     try:
         server.start(timeout=timeout)
     except Exception as exc:
         server.stop()
         pytest.fail(
-            f"could not start a local Directus {directus_local.DIRECTUS_VERSION} "
+            f"could not start a local Directus {VERSION} on {DATABASE} "
             f"(name={name!r}, env={dict(env or {})!r}):\n{exc}",
             pytrace=False,
         )
@@ -80,6 +91,9 @@ def _start_local(
         password=server.admin_password,
         log_path=server.log_path,
         name=name,
+        version=server.version,
+        database=server.database,
+        sqlite_path=server.sqlite_path,
     )
     _SessionState.servers.append(info)
     return server, info
@@ -91,8 +105,8 @@ def directus_server() -> Iterator[ServerInfo]:
     if external:
         info = ServerInfo(
             url=external.rstrip("/"),
-            email=os.environ.get("DIRECTUS_EMAIL", directus_local.ADMIN_EMAIL),
-            password=os.environ.get("DIRECTUS_PASSWORD", directus_local.ADMIN_PASSWORD),
+            email=os.environ.get("DIRECTUS_EMAIL", localserver.ADMIN_EMAIL),
+            password=os.environ.get("DIRECTUS_PASSWORD", localserver.ADMIN_PASSWORD),
         )
         _SessionState.main = info
         yield info
@@ -109,7 +123,7 @@ def directus_server() -> Iterator[ServerInfo]:
 def directus_factory() -> Iterator[DirectusFactory]:
     started: dict[tuple[tuple[str, str], ...], ServerInfo] = {}
     failed: dict[tuple[tuple[str, str], ...], str] = {}
-    servers: list[directus_local.LocalDirectus] = []
+    servers: list[localserver.LocalDirectus] = []
 
     def factory(env: Mapping[str, str] | None = None, *, timeout: float = 120.0) -> ServerInfo:
         key = tuple(sorted((env or {}).items()))
@@ -159,10 +173,12 @@ def pytest_terminal_summary(
         terminalreporter.write_sep("-", "directus")
         terminalreporter.write_line("integration tests: none ran")
         return
-    where = _SessionState.main.url if _SessionState.main else "(server not started)"
+    main = _SessionState.main
+    where = main.url if main else "(server not started)"
+    what = f"Directus {VERSION} on {DATABASE}" if main is None or main.version else "an external Directus"
     counts = {name: outcomes.count(name) for name in ("passed", "failed", "error", "skipped")}
     line = (
-        f"integration tests against Directus {directus_local.DIRECTUS_VERSION} at {where}: "
+        f"integration tests against {what} at {where}: "
         f"{counts['passed']} passed, {counts['failed']} failed"
     )
     if counts["error"]:

@@ -11,7 +11,8 @@ The tree::
     │   ├── NoSessionError               a model operation with no session in scope
     │   ├── SessionClosed                a closed session was used
     │   ├── ValidationError (+ ValueError) a value the model or Directus cannot hold (names fields)
-    │   └── MissingExtraError            an optional dependency is not installed
+    │   ├── MissingExtraError            an optional dependency is not installed
+    │   └── FeatureNotSupported          the server's Directus version lacks the feature
     ├── HydrationError                   a row from the server does not fit the model (keys, fields)
     ├── FieldNotLoaded (+ AttributeError) reading a field that the query did not fetch
     ├── SchemaMismatch                   a model field the server's collection does not have
@@ -172,6 +173,19 @@ class NoSessionError(ClientError):
 
 class MissingExtraError(ClientError):
     """A feature needs an optional dependency that is not installed."""
+
+
+class FeatureNotSupported(ClientError):
+    """The server's Directus version does not have the feature (raised before any request).
+
+    ``feature`` is its name in ``directus_orm``'s feature table, ``server_version`` the version
+    the server reported; the message says which versions have it.
+    """
+
+    def __init__(self, message: str, *, feature: str = "", server_version: str = "") -> None:
+        super().__init__(message)
+        self.feature = feature
+        self.server_version = server_version
 
 
 class FieldNotLoaded(DirectusORMError, AttributeError):
@@ -569,6 +583,8 @@ def error_from_response(
         cls = BatchLimitExceeded
     elif cls is InvalidPayload and "entity too large" in message.lower():
         cls = ContentTooLarge
+    elif cls is UnprocessableContent and "main item has changed" in message.lower():
+        cls = VersionHashMismatch  # Directus 11 sends no VERSION_HASH_MISMATCH code
     message, extensions, errors = _redact_secrets(message, extensions, errors)
     error = cls(
         message,

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from .._core.exceptions import Forbidden, HydrationError, InvalidQuery, QueryError
 from .._core.flow import Flow
 from .._core.request import read_call
-from .._query.aggregates import Aggregate
+from .._core.version import require
+from .._query.aggregates import Aggregate, function_value
+from .._query.aggregates import normalize as normalize_aggregate
 from .._transport.session import BaseSession
 from .compiler import QueryCompiler
 from .hydrate import OnInvalid, hydrate_one, hydrate_page, hydrate_page_skipping
@@ -83,7 +85,6 @@ class _Batch(Generic[T]):
 class ReadFlows(QueryCompiler[T]):
     """The sans-IO read flows of a QuerySet; the terminals in ``queryset.py`` drive them."""
 
-
     def _fetch_flow(
         self, session: BaseSession, query: dict[str, Any], on_invalid: OnInvalid = "raise"
     ) -> Flow[_Batch[T]]:
@@ -92,6 +93,7 @@ class ReadFlows(QueryCompiler[T]):
         A row that does not fit the model raises HydrationError, or with ``on_invalid``
         ("skip" or a callable) is left out and reported.
         """
+        yield from _version_guard(self, session)
         call = read_call(
             self._path(), query,
             base_url_length=len(session.url), max_url_length=session.max_url_length,
@@ -150,19 +152,22 @@ class ReadFlows(QueryCompiler[T]):
 
     def _shape_rows(self, raw: list[Any]) -> list[Any]:
         fields = self._state.row_fields
+        # annotate() names: their values are those of the functions they stand for.
+        functions = {name: path for name, path, _ in self._state.annotations or ()}
         if self._state.rows == "dict":
             if not fields:
                 return raw
-            keys = [(f, _result_path(self._api_path(f))) for f in fields]
-            return [{f: _dig(row, path) for f, path in keys} for row in raw]
-        paths = [_result_path(self._api_path(f)) for f in fields]
+            keys = [(f, self._api_path(f), functions.get(f)) for f in fields]
+            return [{f: _value(row, path, fn) for f, path, fn in keys} for row in raw]
+        paths = [self._api_path(f) for f in fields]
+        fns = [functions.get(f) for f in fields]
         if self._state.rows == "flat":
-            values = [_dig(row, paths[0]) for row in raw]
+            values = [_value(row, paths[0], fns[0]) for row in raw]
             adapter = self._state.value_type
             if adapter is not None:
                 values = [None if v is None else adapter.validate_python(v) for v in values]
             return values
-        return [tuple(_dig(row, p) for p in paths) for row in raw]
+        return [tuple(_value(row, p, fn) for p, fn in zip(paths, fns, strict=True)) for row in raw]
 
     def _all_flow(self, session: BaseSession) -> Flow[list[T]]:
         """Everything the QuerySet matches, however many pages that takes."""
@@ -304,6 +309,7 @@ class ReadFlows(QueryCompiler[T]):
         return items[0]
 
     def _singleton_flow(self, session: BaseSession) -> Flow[T]:
+        yield from _version_guard(self, session)
         query = self._base_query()
         response = yield from self._read_flow(session, _read(self, session, query))
         obj = hydrate_one(self.model, response.content)
@@ -318,6 +324,7 @@ class ReadFlows(QueryCompiler[T]):
         if self._state.distinct and self._state.rows != "model":
             distinct = yield from self._all_flow(session)  # distinct rows: one per group
             return len(distinct)
+        yield from _version_guard(self, session)
         query = self._base_query()
         for key in ("fields", "sort", "meta", "deep"):
             query.pop(key, None)
@@ -382,6 +389,7 @@ class ReadFlows(QueryCompiler[T]):
             )
         if self._matches_nothing():
             return []
+        yield from _version_guard(self, session)
         query = self._base_query()
         for key in ("fields", "meta", "deep"):
             query.pop(key, None)
@@ -401,10 +409,11 @@ class ReadFlows(QueryCompiler[T]):
         for row in rows or []:
             result: dict[str, Any] = {}
             for name in group:
-                result[name] = row.get(_group_key(name))
+                result[name] = function_value(name, row.get(_group_key(name)))
             for name, (function, api) in where.items():
                 value = row.get(function)
-                result[name] = value.get(api) if isinstance(value, dict) else value
+                value = value.get(api) if isinstance(value, dict) else value
+                result[name] = normalize_aggregate(function, value)  # PostgreSQL: strings
             out.append(result)
         return out
 
@@ -477,10 +486,21 @@ def _numeric_key(model: type[Model]) -> bool:
 def _keep_annotations(items: list[Any], raw: bytes, annotations: Sequence[tuple[str, str, str]]) -> None:
     """Give each object the values of ``annotate()`` (declared fields hold them already)."""
     rows = json.loads(raw).get("data") or []
-    names = [name for name, _, _ in annotations]
     for obj, row in zip(items, rows, strict=False):
         if isinstance(row, dict):
-            state_of(obj)["annotations"] = {name: row.get(name) for name in names}
+            state_of(obj)["annotations"] = {
+                name: function_value(path, row.get(name)) for name, path, _ in annotations
+            }
+
+
+def _version_guard(qs: ReadFlows[Any], session: BaseSession) -> Flow[None]:
+    """A content version in a list query needs Directus 12 (11 applies ``version`` to
+    single-item reads only and would answer the main items): ``FeatureNotSupported``."""
+    key = (qs._state.params or {}).get("version")
+    if key is None or key == "main":
+        return
+    version = yield from session.server_version_flow()
+    require(version, "version_published" if key == "published" else "version_queries")
 
 
 def _read(qs: ReadFlows[Any], session: BaseSession, query: dict[str, Any]) -> Any:
@@ -535,6 +555,13 @@ def _result_path(path: str) -> str:
     if "," in inner:
         return path
     return f"{prefix}.{inner}_{function}" if prefix else f"{inner}_{function}"
+
+
+def _value(row: Any, api_path: str, function: str | None = None) -> Any:
+    """The value a requested path has in a row; ``count(rel)``, ``year(date)``, ... (or an
+    annotation standing for ``function``) as an ``int`` (PostgreSQL sends them as strings)."""
+    value = _dig(row, _result_path(api_path))
+    return function_value(function or api_path, value)
 
 
 def _dig(row: Any, path: str) -> Any:

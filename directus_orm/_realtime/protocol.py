@@ -498,6 +498,12 @@ def _session(
             if signal is None:
                 continue
             if not signal.ok:
+                _, exp = jwt_times(token)
+                if auth.can_refresh and exp is not None and exp - clock() < settings.auth_timeout:
+                    # The token ran out on the way (Directus 11 answers a bare AUTH_FAILED, and
+                    # closes): refresh it and authenticate again on a new socket.
+                    yield from _fresh_token(auth, token, clock)
+                    return "the access token expired during the handshake"
                 raise RealtimeAuthError(
                     f"the server refused the socket's authentication: {signal.message}",
                     code=signal.code,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._core.version import require
 from .._models.hydrate import hydrate_many
 from .._system.models import (
     DirectusRole,
@@ -53,6 +54,11 @@ class AccessFlows:
     def get(self, path: str) -> Flow[Any]:
         body = yield from self._session.call_flow(Call("GET", path))
         return _data(body)
+
+    def policy_globals(self) -> Flow[Any]:
+        # Policies came with Directus 11; before, access flags sat on roles.
+        require(self._session.known_server_version, "policies")
+        return (yield from self.get("/policies/me/globals"))
 
 
 class Permissions:
@@ -103,8 +109,11 @@ class Policies:
         self._flows = AccessFlows(session)
 
     def globals(self) -> PolicyGlobals:
-        """``{"app_access", "admin_access", "enforce_tfa"}`` of the current user."""
-        data: PolicyGlobals = self._session.run_flow(self._flows.get("/policies/me/globals"))
+        """``{"app_access", "admin_access", "enforce_tfa"}`` of the current user.
+
+        Policies exist since Directus 11: on an older server whose version is known
+        (``session.server.version()``), ``FeatureNotSupported`` names it before any request."""
+        data: PolicyGlobals = self._session.run_flow(self._flows.policy_globals())
         return data
 
 
@@ -117,7 +126,7 @@ class AsyncPolicies:
 
     async def globals(self) -> PolicyGlobals:
         """The current user's access flags."""
-        data: PolicyGlobals = await self._session.arun_flow(self._flows.get("/policies/me/globals"))
+        data: PolicyGlobals = await self._session.arun_flow(self._flows.policy_globals())
         return data
 
 

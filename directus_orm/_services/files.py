@@ -13,7 +13,7 @@ from typing_extensions import TypeVar, Unpack
 from .._core.exceptions import RecordNotReturned
 from .._core.flow import Flow
 from .._core.request import Call, path_of
-from .._models.hydrate import hydrate_many, hydrate_one
+from .._models.hydrate import hydrate_one
 from .._system.models import (
     DirectusFile,
 )
@@ -34,23 +34,13 @@ def _uploads(items: Sequence[FileSource | Upload]) -> list[Upload]:
     return [item if isinstance(item, Upload) else Upload(item) for item in items]
 
 
-def _match_order(uploads: Sequence[Upload], body: MultipartBody, files: list[F]) -> list[F]:
-    """Put the server's answer (in no particular order) back in upload order."""
-    if len(files) != len(uploads):
-        return files
-    pool = list(files)
-    ordered: list[F] = []
-    for part in body.parts:
-        index = next(
-            (i for i, f in enumerate(pool)
-             if f.__dict__.get("filename_download") == part.filename
-             and (part.size is None or f.__dict__.get("filesize") == part.size)),
-            None,
-        )
-        if index is None:
-            return files
-        ordered.append(pool.pop(index))
-    return ordered
+def _offset_progress(report: UploadProgress, before: int, total: int | None) -> UploadProgress:
+    """One file's progress as part of several: bytes of the files before it are added."""
+
+    def progress(sent: int, _file_total: int | None) -> None:
+        report(before + sent, total)
+
+    return progress
 
 
 def _required(record: F | None, require: bool) -> F | None:
@@ -77,16 +67,32 @@ class FilesFlows:
         self, model: type[F], uploads: Sequence[Upload], on_progress: UploadProgress | None,
         fields: FieldPaths,
     ) -> Flow[list[F]]:
-        body = MultipartBody(uploads, on_progress=on_progress)
-        response = yield from self._session.response_flow(
-            self._upload_call("POST", "/files", body, fields)
-        )
-        if not response.content:
-            return []
         if len(uploads) == 1:
-            one = hydrate_one(model, response.content)
+            body = MultipartBody(uploads, on_progress=on_progress)
+            response = yield from self._session.response_flow(
+                self._upload_call("POST", "/files", body, fields)
+            )
+            one = hydrate_one(model, response.content) if response.content else None
             return [one] if one is not None else []
-        return _match_order(uploads, body, hydrate_many(model, response.content))
+        # One request per file: with several files in one body, Directus answers as soon as
+        # the files whose parts have arrived are saved, so a part that arrives after the first
+        # save (a streamed body, a slower database) is left out of the answer.
+        bodies = [MultipartBody([upload]) for upload in uploads]
+        sizes = [b.file_size for b in bodies]
+        total = None if any(size is None for size in sizes) else sum(size or 0 for size in sizes)
+        done = 0
+        out: list[F] = []
+        for body, size in zip(bodies, sizes, strict=True):
+            if on_progress is not None:
+                body.on_progress = _offset_progress(on_progress, done, total)
+            response = yield from self._session.response_flow(
+                self._upload_call("POST", "/files", body, fields)
+            )
+            one = hydrate_one(model, response.content) if response.content else None
+            if one is not None:
+                out.append(one)
+            done += size or 0
+        return out
 
     def replace(
         self, model: type[F], file: Any, upload: Upload, on_progress: UploadProgress | None,

@@ -16,6 +16,7 @@ from pydantic_core import to_jsonable_python
 
 from .._core.exceptions import QueryError
 from .._core.flow import Flow
+from .._core.version import require
 from .._models.changes import insert_fields, payload
 from .._models.model import Model
 from .._models.state import from_db
@@ -78,6 +79,8 @@ def import_items_flow(
         params["dryRun"] = "true"
     if dangerously_allow_delete:
         params["dangerouslyAllowDelete"] = "true"
+    version = yield from session.server_version_flow()
+    require(version, "items_import")  # Directus 11 has no /utils/import (404)
     answer = yield from session.call_flow(_json("POST", "/utils/import", body, query=params))
     data = _data(answer) or {}
     collections = {

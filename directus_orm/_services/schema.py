@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._core.version import require
 from .._models.hydrate import hydrate_many, hydrate_one
 from .._system.models import (
     DirectusCollection,
@@ -14,6 +15,7 @@ from .._system.models import (
     DirectusRelation,
 )
 from .common import _data, _json
+from .server import ServerFlows
 
 if TYPE_CHECKING:
     from .._transport.session import AsyncDriver, BaseSession, SyncDriver
@@ -125,8 +127,18 @@ class SchemaFlows:
     def update_relation(
         self, collection: str, field: str, spec: Mapping[str, Any]
     ) -> Flow[DirectusRelation | None]:
+        body = dict(spec)
+        # Directus 11 reads collection, field and related_collection from the PATCH body (12
+        # reads the stored relation): without them its process dies on any relation update
+        # (an uncaught TypeError in RelationsService.alterType). Send the stored ones.
+        body.setdefault("collection", collection)
+        body.setdefault("field", field)
+        if "related_collection" not in body:
+            existing = yield from self.relation(collection, field)
+            if existing.related_collection is not None:
+                body["related_collection"] = existing.related_collection
         response = yield from self._session.response_flow(
-            _json("PATCH", path_of("relations", collection, field), dict(spec))
+            _json("PATCH", path_of("relations", collection, field), body)
         )
         return hydrate_one(DirectusRelation, response.content)
 
@@ -143,6 +155,11 @@ class SchemaFlows:
         return data
 
     def diff(self, snapshot: Mapping[str, Any], force: bool, mode: str | None) -> Flow[SchemaDiff | None]:
+        if mode is not None:  # Directus 12.2 added the modes; older servers ignore the parameter
+            if mode not in ("merge", "mirror"):
+                raise ValueError(f"mode is 'merge' or 'mirror', not {mode!r}")
+            version = yield from ServerFlows(self._session).version()
+            require(version, "schema_diff_mode")
         params: dict[str, str] = {}
         if force:
             params["force"] = "true"
@@ -513,7 +530,8 @@ class Schema:
     ) -> SchemaDiff | None:
         """What applying ``snapshot`` here would change, or ``None`` when nothing
         (Directus answers 204). ``force`` diffs across Directus versions or
-        database vendors; ``mode="merge"`` only adds (12.2+)."""
+        database vendors; ``mode="merge"`` only adds (12.2+: an older server raises
+        ``FeatureNotSupported`` naming its version, before the diff is sent)."""
         return self._session.run_flow(self._flows.diff(snapshot, force, mode))
 
     def apply(self, diff: Mapping[str, Any], *, force: bool = False) -> None:

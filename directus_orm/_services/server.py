@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core.flow import Flow
 from .._core.request import Call
+from .._core.version import FEATURES, ServerVersion, supports
 from .common import _data
 
 if TYPE_CHECKING:
@@ -35,6 +36,15 @@ class ServerFlows:
     def health(self) -> Flow[dict[str, Any]]:
         body = yield from self._session.call_flow(Call("GET", "/server/health"))
         return body if isinstance(body, dict) else {}
+
+    def version(self) -> Flow[ServerVersion | None]:
+        return (yield from self._session.server_version_flow())
+
+    def supports(self, feature: str) -> Flow[bool | None]:
+        if feature not in FEATURES:
+            raise ValueError(f"unknown feature {feature!r}; one of {', '.join(sorted(FEATURES))}")
+        version = yield from self.version()
+        return None if version is None else supports(version, feature)
 
     def specs_oas(self) -> Flow[dict[str, Any]]:
         body = yield from self._session.call_flow(Call("GET", "/server/specs/oas"))
@@ -67,6 +77,17 @@ class Server:
         """Health checks (needs a login since Directus 12)."""
         return self._session.run_flow(self._flows.health())
 
+    def version(self) -> ServerVersion | None:
+        """The server's Directus version, parsed (``version >= "12.1"`` compares); read once
+        from ``/server/info`` and remembered. ``None`` when the server does not show it to
+        this user (Directus shows it to admin users only)."""
+        return self._session.run_flow(self._flows.version())
+
+    def supports(self, feature: str) -> bool | None:
+        """Whether the server's version has ``feature`` (a name in
+        ``directus_orm.FEATURES``, e.g. ``"server_hash"``); ``None`` when the version is hidden."""
+        return self._session.run_flow(self._flows.supports(feature))
+
     def specs(self) -> dict[str, Any]:
         """The OpenAPI 3 document (``/server/specs/oas``), as the current user may see it."""
         return self._session.run_flow(self._flows.specs_oas())
@@ -98,6 +119,14 @@ class AsyncServer:
     async def health(self) -> dict[str, Any]:
         """Health checks (needs a login since Directus 12)."""
         return await self._session.arun_flow(self._flows.health())
+
+    async def version(self) -> ServerVersion | None:
+        """The server's Directus version, parsed (see :meth:`Server.version`)."""
+        return await self._session.arun_flow(self._flows.version())
+
+    async def supports(self, feature: str) -> bool | None:
+        """Whether the server's version has ``feature`` (see :meth:`Server.supports`)."""
+        return await self._session.arun_flow(self._flows.supports(feature))
 
     async def specs(self) -> dict[str, Any]:
         """The OpenAPI 3 document (``/server/specs/oas``), as the current user may see it."""

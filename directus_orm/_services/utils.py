@@ -6,9 +6,10 @@ import importlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._core.exceptions import MissingExtraError, RouteNotFound
+from .._core.exceptions import InvalidPayload, MissingExtraError, RouteNotFound
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._core.version import supports
 from .common import _data, _json, _pk
 from .imports import ImportMode, ImportResult, import_items_flow
 from .multipart import FileSource, MultipartBody, Upload
@@ -113,8 +114,15 @@ class UtilsFlows:
         yield from self._session.response_flow(call)
         return None
 
+    def _use_remote_hash(self) -> bool:
+        """Server-side hashing where the version has it; probe once when the version is unknown."""
+        known = self._session.known_server_version
+        if known is not None:
+            return supports(known, "server_hash")
+        return self._remote_hash is not False
+
     def hash_generate(self, value: str) -> Flow[str]:
-        if self._remote_hash is not False:
+        if self._use_remote_hash():
             try:
                 body = yield from self._session.call_flow(
                     _json("POST", "/utils/hash/generate", {"string": value})
@@ -127,13 +135,15 @@ class UtilsFlows:
         return local_hash(value)
 
     def hash_verify(self, value: str, hashed: str) -> Flow[bool]:
-        if self._remote_hash is not False:
+        if self._use_remote_hash():
             try:
                 body = yield from self._session.call_flow(
                     _json("POST", "/utils/hash/verify", {"string": value, "hash": hashed})
                 )
             except RouteNotFound:
                 self._remote_hash = False
+            except InvalidPayload as error:  # the server's word for what local_verify says
+                raise ValueError("not an argon2 hash") from error
             else:
                 self._remote_hash = True
                 return bool(_data(body))

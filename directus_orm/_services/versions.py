@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .._core.exceptions import QueryError
 from .._core.flow import Flow
 from .._core.request import Call, path_of
+from .._core.version import require
 from .._models.hydrate import hydrate_many, hydrate_one
 from .._system.models import DirectusVersion
 from .common import _data, _json, _pk
@@ -58,11 +59,14 @@ class VersionsFlows:
             raise QueryError("a version needs a key, such as 'draft'")
         body = {"key": key, "name": name or key, "collection": collection,
                 "item": None if item is None else str(_pk(item))}
+        if item is None:  # Directus 11 refuses a version without an item ("item" must be a string)
+            version = yield from self._session.server_version_flow()
+            require(version, "version_new_item")
         response = yield from self._session.response_flow(_json("POST", "/versions", body))
-        version = hydrate_one(DirectusVersion, response.content)
-        if version is None:
+        record = hydrate_one(DirectusVersion, response.content)
+        if record is None:
             raise QueryError("the server created the version but sent no record back")
-        return version
+        return record
 
     def list(
         self, collection: str | None, item: Any, key: str | None

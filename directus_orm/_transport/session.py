@@ -42,6 +42,7 @@ from .._core.flow import Flow, Refresh, Send, Sleep
 from .._core.request import MAX_URL_LENGTH, Call, parse_response
 from .._core.storage import BaseStorage
 from .._core.values import check_json
+from .._core.version import ServerVersion
 from . import context, logs
 
 logger = logging.getLogger("directus_orm")
@@ -159,6 +160,8 @@ class BaseSession:
         self.max_url_length = max_url_length
         self._load_lock = threading.Lock()
         self._query_limit_max: int | None = None
+        self._server_version: ServerVersion | None = None
+        self._server_version_read = False
         self._closed = False
 
     @property
@@ -169,6 +172,39 @@ class BaseSession:
     def learn_query_limit(self, cap: int) -> None:
         """Remember the server's ``QUERY_LIMIT_MAX``: reads page with it from now on."""
         self._query_limit_max = cap
+
+    @property
+    def known_server_version(self) -> ServerVersion | None:
+        """The server's Directus version once ``session.server.version()`` has read it (else ``None``)."""
+        return self._server_version
+
+    def server_version_flow(self) -> Flow[ServerVersion | None]:
+        """The server's version: read once from ``/server/info`` and remembered (``None``
+        when the server does not show it to this user: Directus shows it to admins only)."""
+        if self._server_version_read:
+            return self._server_version
+        body = yield from self.call_flow(Call("GET", "/server/info"))
+        data = body.get("data") if isinstance(body, dict) else None
+        raw = data.get("version") if isinstance(data, dict) else None
+        version: ServerVersion | None = None
+        if isinstance(raw, str):
+            try:
+                version = ServerVersion.parse(raw)
+            except ValueError:
+                version = None
+        self.learn_server_version(version)
+        return version
+
+    @property
+    def server_version_read(self) -> bool:
+        """Whether ``/server/info`` was asked for the version already (it may have been hidden)."""
+        return self._server_version_read
+
+    def learn_server_version(self, version: ServerVersion | None) -> None:
+        """Remember the server's version (``None``: hidden from this user): version-dependent
+        features adapt to it from now on."""
+        self._server_version = version
+        self._server_version_read = True
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {_without_password(self.url)} auth={self._auth.mode}>"

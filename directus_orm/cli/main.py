@@ -15,7 +15,7 @@ from types import ModuleType
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
-SUBCOMMANDS: tuple[str, ...] = ("inspect", "check", "migrate")
+SUBCOMMANDS: tuple[str, ...] = ("inspect", "check", "migrate", "serve")
 """Subcommand modules, in the order ``--help`` lists them."""
 
 

@@ -44,6 +44,7 @@ class AsyncCountingTransport(httpx.AsyncHTTPTransport):
 
 
 @pytest.mark.parametrize("mode", ["json", "cookie", "session"])
+@pytest.mark.smoke
 def test_login_refresh_logout_in_each_mode(directus_server, mode):
     with Session(directus_server.url, auth_mode=mode) as s:
         data = s.auth.login(directus_server.email, directus_server.password)
@@ -88,6 +89,7 @@ def test_login_refresh_logout_in_each_mode(directus_server, mode):
             s.request("GET", "/users/me")
 
 
+@pytest.mark.smoke
 async def test_async_login_refresh_logout(directus_server):
     async with AsyncSession(directus_server.url) as s:
         await s.auth.login(directus_server.email, directus_server.password)
@@ -102,6 +104,7 @@ async def test_async_login_refresh_logout(directus_server):
         assert s.auth.token is None
 
 
+@pytest.mark.smoke
 def test_wrong_password_raises_invalid_credentials(directus_server):
     with Session(directus_server.url) as s, pytest.raises(d.InvalidCredentials) as info:
         s.auth.login(directus_server.email, "not-the-password")
@@ -147,6 +150,7 @@ def test_request_after_expiry_refreshes_proactively(directus_factory):
     assert transport.paths["/auth/refresh"] == 1
 
 
+@pytest.mark.smoke
 def test_token_expired_answer_is_refreshed_and_retried_once(directus_factory):
     server = directus_factory(env=TTL_ENV)
     transport = CountingTransport()
@@ -271,5 +275,7 @@ def test_password_request_and_bad_reset_token(directus_server):
 def test_server_basics(directus_server, admin_token):
     with Session(directus_server.url, static_token=admin_token) as s:
         assert s.server.ping() == "pong"
-        assert s.server.info()["version"] == "12.4.0"
+        version = s.server.info()["version"]
+        if directus_server.version is not None:  # our own server: the version asked for
+            assert version == directus_server.version
         assert s.server.health()["status"] == "ok"

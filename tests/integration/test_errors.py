@@ -14,6 +14,7 @@ from . import schema as f
 from .totp import totp
 
 
+@pytest.mark.smoke
 def test_forbidden_for_unknown_collection(session):
     with pytest.raises(d.Forbidden) as info:
         session.request("GET", "/items/does_not_exist")
@@ -27,6 +28,7 @@ def test_route_not_found(session):
     assert info.value.status == 404
 
 
+@pytest.mark.smoke
 def test_invalid_query(session):
     with pytest.raises(d.InvalidQuery) as info:
         session.request("GET", "/users", params={"limit": "-2"})
@@ -53,6 +55,7 @@ def test_invalid_token_for_a_tampered_jwt(directus_server):
         assert tampered not in str(info.value)
 
 
+@pytest.mark.smoke
 def test_failed_validation_and_record_not_unique(session, schema):
     name = schema.collection(
         f.unique("errs"), [f.string("code", nullable=False, unique=True)]

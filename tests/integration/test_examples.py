@@ -70,3 +70,4 @@ def test_migration_resumes_after_a_failed_batch(demo, session, tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert "copied 150 articles; the archive holds 250" in resumed.stdout
     assert json.loads(state.read_text())["last_id"] == 250
+

@@ -39,6 +39,7 @@ def items(session, things):
     return handler
 
 
+@pytest.mark.smoke
 def test_every_items_method(session, items):
     one = items.create_one({"name": "a", "size": 1})
     assert one.data["name"] == "a" and one.data["id"]

@@ -102,6 +102,15 @@ def test_save_and_bulk_update_of_an_allowed_change(session, perms):
 
 def test_refused_permission_writes_say_what_to_do(session, perms):
     policy, made = perms
+    version = session.server.version()
+    assert version is not None
+    if version < "12":  # Directus 11 has no license limits: the same writes go through
+        partial = DirectusPermission.objects.only("id", "action").get(pk=made[0].id)
+        partial.action = "share"
+        partial.save()
+        assert DirectusPermission.objects.filter(pk=made[0].id).update(permissions={"id": {"_eq": 1}}) == 1
+        assert DirectusPermission.objects.get(pk=made[0].id).action == "share"
+        return
     # Loaded without `fields`: nothing to send along, the server refuses.
     partial = DirectusPermission.objects.only("id", "action").get(pk=made[0].id)
     partial.action = "share"

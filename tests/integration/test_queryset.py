@@ -208,6 +208,7 @@ def test_unknown_field_and_lookup_raise_before_any_request():
         Article.objects.fields("id", "author.nope")
 
 
+@pytest.mark.smoke
 def test_iterating_returns_everything_past_100_and_1000(session, seeded):
     articles = list(Article.objects.all())
     assert len(articles) == N_ARTICLES
@@ -218,6 +219,7 @@ def test_iterating_returns_everything_past_100_and_1000(session, seeded):
     assert first.sub_title == seeded["rows"][first.id]["sub-title"]
 
 
+@pytest.mark.smoke
 def test_sort_and_slices(session, seeded):
     views = sorted((r["views"] for r in seeded["rows"].values() if r["views"] is not None), reverse=True)
     top = Article.objects.filter(views__isnull=False).order_by("-views")[:5]
@@ -234,6 +236,7 @@ def test_sort_and_slices(session, seeded):
     assert [a.id for a in Article.objects.order_by("id").reverse()[:1]] == [max(seeded["ids"])]
 
 
+@pytest.mark.smoke
 def test_paging_with_counts(session, seeded):
     qs = Article.objects.filter(published=True).order_by("id")
     matching = sorted(expect(seeded, lambda r: r["published"]))
@@ -273,6 +276,7 @@ def test_get_on_a_missing_key_raises_does_not_exist(session, seeded):
         Article.objects.get(status="draft")
 
 
+@pytest.mark.smoke
 def test_search(session, seeded):
     found = ids_of(Article.objects.search("python"))
     assert found >= expect(seeded, lambda r: "Python" in r["title"])
@@ -313,6 +317,7 @@ def test_values_and_values_list(session, seeded):
     assert pairs == [(pk, seeded["rows"][pk]["status"])]
 
 
+@pytest.mark.smoke
 def test_aggregate_and_group_by(session, seeded):
     views = [r["views"] for r in seeded["rows"].values() if r["views"] is not None]
     result = Article.objects.aggregate(n=Count(), total=Sum("views"), top=Max("views"), low=Min("views"))
@@ -433,6 +438,7 @@ def test_iterator_streams_5000_items_with_constant_memory(session, schema):
     )[10:13]
 
 
+@pytest.mark.smoke
 async def test_async_twins(asession, seeded):
     pk = seeded["ids"][7]
     article = await Article.objects.aget(pk=pk)

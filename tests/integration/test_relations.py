@@ -255,6 +255,7 @@ def test_one_to_many_lists_are_complete_past_100(session, seeded):
     assert [a.id for a in fielded.articles] == expected  # keys added for writes
 
 
+@pytest.mark.smoke
 def test_many_to_many_hides_the_junction(session, seeded):
     first = seeded["articles"][0]
     expected = seeded["tags_of"][first]
@@ -336,6 +337,7 @@ def ids(qs: Any) -> set[int]:
     return {obj.id for obj in qs}
 
 
+@pytest.mark.smoke
 def test_filters_across_every_kind_of_relation(session, seeded):
     articles = seeded["articles"]
     mine = Article.objects.filter(id__in=articles)
@@ -369,6 +371,7 @@ def test_filters_across_every_kind_of_relation(session, seeded):
         authors.filter(articles__none=Q(views__gte=1, published=True))  # Directus ignores it
 
 
+@pytest.mark.smoke
 def test_counts_in_filters_sorts_and_fields(session, seeded):
     articles = seeded["articles"]
     mine = Article.objects.filter(id__in=articles)
@@ -431,6 +434,7 @@ def test_nested_create_update_and_delete_in_one_request(recorded, seeded):
         {"id": fresh.id, "title": "fresh, renamed"}], "delete": []}}
 
 
+@pytest.mark.smoke
 def test_many_to_many_writes_use_junction_rows(recorded, seeded):
     s, rec = recorded
     python, rust, go = seeded["tag_ids"][:3]

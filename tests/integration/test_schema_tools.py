@@ -135,7 +135,7 @@ def _seed(session: Session, n: dict[str, str]) -> None:
     session.request("PATCH", f"/items/{n['site']}", json={"title": "My site"})
 
 
-def test_inspect_generates_checked_models_that_read_every_row(session, schema, tmp_path):
+def test_inspect_generates_checked_models_that_read_every_row(session, schema, tmp_path, directus_server):
     n = _build_everything(schema, session)
     _seed(session, n)
     names = sorted(n.values())
@@ -186,8 +186,12 @@ def test_inspect_generates_checked_models_that_read_every_row(session, schema, t
     assert f"tags: Annotated[list[{tags}] | list[int] | None, M2M(), FieldOptions(junction=" in flat
     assert f"blocks: Annotated[list[{tags} | {things}] | None, M2A(), FieldOptions(junction=" in flat
     assert "    title: Annotated[str, FieldOptions(unique=True)]\n" in source
-    # SQLite keeps decimals as floats: Directus reports the column as float.
-    assert "    price: float | None = None" in source
+    # SQLite keeps decimals as floats: Directus reports the column as float; PostgreSQL has
+    # a numeric column.
+    on_postgres = directus_server.database == "postgres"
+    price_line = ("    price: Annotated[Decimal | None, FieldOptions(precision=10, scale=2)] = None"
+                  if on_postgres else "    price: float | None = None")
+    assert price_line in source, source
 
     module = _import_file(path, "generated_models_" + n["articles"])
     counts = {}
@@ -205,7 +209,8 @@ def test_inspect_generates_checked_models_that_read_every_row(session, schema, t
     Articles = getattr(module, articles)
     first = Articles.objects.select_related("author", "tags", "blocks").get(title="First")
     assert first.author.name == "Ada"
-    assert first.price == 9.99 and first.big == 2**40 and first.keywords == ["a", "b"]
+    assert first.price == (Decimal("9.99") if on_postgres else 9.99)
+    assert first.big == 2**40 and first.keywords == ["a", "b"]
     assert first.class_ == "A" and first.day == datetime.date(2024, 5, 6)
     assert [t.label for t in first.tags] == ["python"]
     assert sorted(type(b).__name__ for b in first.blocks) == sorted([tags, things])
@@ -339,13 +344,18 @@ class Conf(Model, collection="{c}"):
     return path
 
 
-def test_deleting_a_relation_on_sqlite_keeps_it(session, schema):
+def test_deleting_a_relation_on_sqlite_keeps_it(session, schema, directus_server):
     """Directus 12.4 on SQLite: DELETE /relations drops the relation's meta only; the foreign
-    key stays, and the relation is still listed (with ``meta: null``)."""
+    key stays, and the relation is still listed (with ``meta: null``). On PostgreSQL the
+    foreign key goes too, and the relation is gone."""
     a = schema.collection(unique("rd_a"), [sch.string("name")])
     b = schema.collection(unique("rd_b"), [sch.m2o("a")])
     schema.relation(b, "a", a)
     session.request("DELETE", f"/relations/{b}/a")
+    if directus_server.database == "postgres":
+        with pytest.raises(Forbidden):
+            session.request("GET", f"/relations/{b}/a")
+        return
     left = session.request("GET", f"/relations/{b}/a")["data"]
     assert left["related_collection"] == a and left["meta"] is None
 

@@ -118,6 +118,7 @@ def raw(session: Session, method: str, path: str, body: Any = None) -> Any:
     return session.request(method, path, json=body)
 
 
+@pytest.mark.smoke
 def test_create_update_delete_round_trip(recorded):
     s, rec = recorded
     note = Note(title="first", body="hello")
@@ -246,6 +247,7 @@ def test_bulk_create_10000_with_keys_and_progress(recorded):
     assert Note.objects.count() == 10_000
 
 
+@pytest.mark.smoke
 def test_bulk_update(recorded):
     _, rec = recorded
     notes = Note.objects.bulk_create([Note(title=f"u{i}") for i in range(30)])
@@ -275,6 +277,7 @@ async def test_async_bulk_update(arecorded):
         assert n.views == 1000 + (n.id or 0)
 
 
+@pytest.mark.smoke
 def test_update_and_delete_by_query_touch_every_match(recorded):
     Note.objects.bulk_create([Note(title=f"q{i}", views=i) for i in range(160)])
     # 130 match: more than the server's default limit of 100.

@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import directus_local  # scripts/ is on sys.path (tests/conftest.py)
 import httpx
 import pytest
 
-from directus_orm import AsyncSession, Session
+from directus_orm import AsyncSession, Session, localserver
 
 from .. import schema as f
 from ..schema import Schema
@@ -201,7 +200,7 @@ def rows_collection(session) -> Iterator[str]:
 # ---------------------------------------------------------------- a server to kill
 
 
-class RestartableDirectus(directus_local.LocalDirectus):
+class RestartableDirectus(localserver.LocalDirectus):
     """A local Directus that can be killed (SIGKILL) and started again on its database and port."""
 
     def kill(self) -> None:

@@ -141,3 +141,12 @@ async def test_async_error_mapping(httpx_mock: HTTPXMock, asession: AsyncSession
     with pytest.raises(d.Forbidden) as info:
         await Article.objects.aget(pk=1)
     assert (info.value.status, info.value.code, info.value.path) == (403, "FORBIDDEN", "/items/articles")
+
+
+def test_a_stale_version_hash_on_directus_11_is_version_hash_mismatch() -> None:
+    from directus_orm._core.exceptions import error_from_response
+
+    body = (b'{"errors":[{"message":"Can\'t process content. Main item has changed since this version '
+            b'was last updated.","extensions":{"code":"UNPROCESSABLE_CONTENT"}}]}')
+    error = error_from_response(422, body, method="POST", path="/versions/v1/promote")
+    assert type(error) is d.VersionHashMismatch and error.code == "UNPROCESSABLE_CONTENT"

@@ -376,3 +376,34 @@ def test_a_subscription_refused_while_the_token_was_expired_is_sent_again_withou
     assert [m["type"] for m in sent(h.core)] == ["auth", "subscribe"]
     h.step(json.dumps({"type": "subscription", "event": "init", "data": [], "uid": uid}))
     assert [(e.type, e.gap) for e in h.received] == [("init", False)]
+
+
+def test_a_handshake_refused_for_a_token_that_ran_out_refreshes_and_reconnects():
+    """Directus 11 answers an expired token with a bare AUTH_FAILED and closes the socket."""
+    clock = Clock()
+    auth = logged_in(clock, lifetime=60.0)
+    h = Harness(auth, clock)
+    uid = h.subscribe()
+    start(h)
+    h.open()
+    sent(h.core)
+    h.step(json.dumps({"type": "subscription", "event": "init", "data": [], "uid": uid}))
+    clock.now += 57.0  # 3 s left: not yet due for a refresh, but it runs out on the way
+    assert isinstance(h.step(CLOSED), Sleep)  # the server restarts
+    assert isinstance(h.step(None), Connect)
+    h.step(None)
+    old = auth.access_token
+    assert sent(h.core) == [{"type": "auth", "access_token": old}]
+    refused = {"type": "auth", "status": "error", "error": {"code": "AUTH_FAILED",
+                                                            "message": "Authentication handshake failed."}}
+    refresh = h.step(json.dumps(refused))
+    assert isinstance(refresh, Refresh)
+    auth._save("json", jwt(clock.now, clock.now + 60, "b"), "refresh-2", 60_000)
+    step = h.step(None)
+    while not isinstance(step, Connect):  # a short pause, then a new socket
+        step = h.step(None)
+    h.step(None)
+    assert sent(h.core) == [{"type": "auth", "access_token": auth.access_token}]
+    assert auth.access_token != old
+    h.step('{"type":"auth","status":"ok"}')
+    assert [type(e).__name__ for e in h.received if isinstance(e, Exception)] == []

@@ -35,6 +35,22 @@ def test_upload_sends_the_metadata_before_the_file(httpx_mock: HTTPXMock, call: 
     assert file.endswith(b"\r\n\r\nhello")
 
 
+def test_upload_many_sends_a_request_per_file_in_order(httpx_mock: HTTPXMock, call: Runner) -> None:
+    for n, name in enumerate(("a.txt", "bb.txt", "c.txt")):
+        httpx_mock.add_response(method="POST", json={"data": {**FILE, "id": f"f{n}", "filename_download": name}})
+    seen: list[tuple[int, int | None]] = []
+    files = call(lambda s: s.files.upload_many(
+        [d.Upload(b"a", filename="a.txt"), d.Upload(b"bb", filename="bb.txt"), d.Upload(b"ccc", filename="c.txt")],
+        on_progress=lambda sent_, total: seen.append((sent_, total))))
+    assert [f.id for f in files] == ["f0", "f1", "f2"]
+    requests = httpx_mock.get_requests()
+    assert [sent(r)[:2] for r in requests] == [("POST", "/files")] * 3
+    assert [parts(r.content)[-1].rsplit(b"\r\n\r\n", 1)[1] for r in requests] == [b"a", b"bb", b"ccc"]
+    # Progress counts over all the files.
+    assert seen[-1] == (6, 6) and all(total == 6 for _, total in seen)
+    assert [s for s, _ in seen] == sorted(s for s, _ in seen)
+
+
 def test_replace_patches_the_file(httpx_mock: HTTPXMock, call: Runner) -> None:
     httpx_mock.add_response(method="PATCH", status_code=204)
     assert call(lambda s: s.files.replace(d.DirectusFile(id="f1"), b"new", filename="b.txt")) is None
