@@ -241,4 +241,5 @@ SETUPS: dict[str, Callable[[Schema], Cleanup | None]] = {
     "realtime.md": realtime,
     "schema.md": schema_tools,
     "reliability.md": nothing,
+    "testing.md": nothing,
 }
