@@ -30,16 +30,28 @@ class IsolationError(DirectusORMError):
 class DirectusServer:
     """A Directus server for tests: where it is and how to log in as its admin.
 
-    ``token`` is a static token of the admin user (set by the plugin on a server it booted, or
-    ``$DIRECTUS_TOKEN`` for an external one; ``None`` when only email and password are known).
+    ``token`` is a static token of the admin user: on a server the plugin booted, set on first
+    use (a server started for a rate-limiter test sees no request it did not make); for an
+    external one ``$DIRECTUS_TOKEN``, or ``None`` when only email and password are known.
     """
 
     url: str
     email: str | None
     password: str | None
-    token: str | None
+    static_token: str | None = field(default=None, repr=False)
     env: dict[str, str] = field(default_factory=dict)
     local: LocalDirectus | None = field(default=None, repr=False)
+
+    @property
+    def token(self) -> str | None:
+        """A static admin token (see the class docstring)."""
+        if self.static_token is None and self.local is not None:
+            token = "pytest-" + secrets.token_urlsafe(24)
+            with Session(self.url) as session:
+                session.auth.login(self.local.admin_email, self.local.admin_password)
+                session.request("PATCH", "/users/me", json={"token": token})
+            self.static_token = token
+        return self.static_token
 
     @property
     def external(self) -> bool:
@@ -79,8 +91,9 @@ class DirectusServer:
 
     def session(self) -> Session:
         """A new admin ``Session`` (not entered: use ``with server.session() as s:``)."""
-        session = Session(self.url, static_token=self.token)
-        if self.token is None:
+        token = self.token
+        session = Session(self.url, static_token=token)
+        if token is None:
             assert self.email is not None and self.password is not None
             try:
                 session.auth.login(self.email, self.password)
@@ -103,21 +116,12 @@ class DirectusServer:
         version: str | None = None,
         timeout: float = 180.0,
     ) -> DirectusServer:
-        """Boot a local Directus (installed into the cache folder on first use) and give its
-        admin a static token."""
+        """Boot a local Directus (installed into the cache folder on first use)."""
         from directus_orm.localserver import LocalDirectus
 
         local = LocalDirectus(env=env, name=name, version=version)
         local.start(timeout=timeout)
-        try:
-            token = "pytest-" + secrets.token_urlsafe(24)
-            with Session(local.url) as session:
-                session.auth.login(local.admin_email, local.admin_password)
-                session.request("PATCH", "/users/me", json={"token": token})
-        except BaseException:
-            local.stop()
-            raise
-        return cls(local.url, local.admin_email, local.admin_password, token, dict(env or {}), local)
+        return cls(local.url, local.admin_email, local.admin_password, None, dict(env or {}), local)
 
 
 def _user_collections(session: Session) -> dict[str, tuple[str | None, bool]]:
