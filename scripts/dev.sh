@@ -2,7 +2,7 @@
 # Developer and CI entry points for directus_orm.
 #
 #   scripts/dev.sh setup          venv (.cache/venv) + dev deps, pyright (npm), Node 22 + Directus
-#   scripts/dev.sh test [ARGS]    setup, ruff, mypy --strict, pyright (tests/typing), pytest ARGS,
+#   scripts/dev.sh test [ARGS]    setup, ruff, mypy --strict, pyright (tests/typing), mkdocs, pytest ARGS,
 #                                 then the smoke subset on the other (version, database) cells
 #   scripts/dev.sh matrix [ARGS]  setup, the integration suite on every (version, database) cell
 #   scripts/dev.sh demo           setup, a Directus keeping its data in .cache/demo: seed_demo.py,
@@ -86,6 +86,8 @@ run_tests() {
   # The assert_type files: both checkers must agree on every inferred type.
   step mypy-typing mypy --strict tests/typing
   step pyright "$NODE_BIN_DIR/node" "$PYRIGHT" --pythonpath "$PY" -p tests/typing
+  # The documentation site (mkdocs.yml): no broken link, every public name in the API reference.
+  step docs env NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet
   # pytest's exit code 5 ("no tests collected") is a failure here too.
   step pytest python -m pytest "$@"
   # The compatibility smoke subset on the other cells (installs each Directus once, cached).

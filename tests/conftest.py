@@ -5,13 +5,15 @@ The server's version and database come from ``$DIRECTUS_VERSION`` (default 12.4.
 on every combination. Everything installed is cached in the project's ``.cache`` folder (or
 ``$DIRECTUS_ORM_CACHE``).
 
-Fixtures:
+The servers come from the package's own pytest plugin (``directus_orm.testing``, loaded with
+``-p`` in pyproject.toml), the one users get:
 - ``directus_server`` (session): the server the integration tests share. If ``$DIRECTUS_URL`` is
-  set (with ``$DIRECTUS_EMAIL`` / ``$DIRECTUS_PASSWORD``), that server is used; otherwise a local
-  one is started with ``directus_orm.localserver`` and stopped at the end of the session. A server
-  that cannot start fails the tests that need it (never a skip).
-- ``directus_factory`` (session): ``directus_factory(env={"ACCESS_TOKEN_TTL": "4s"})`` starts an
-  extra local server with a custom environment; one per distinct env, all stopped at the end.
+  set (with ``$DIRECTUS_EMAIL`` / ``$DIRECTUS_PASSWORD``, or ``$DIRECTUS_TOKEN``), that server is
+  used; otherwise a local one is started with ``directus_orm.localserver`` and stopped at the end
+  of the session. A server that cannot start fails the tests that need it (never a skip).
+- ``directus_factory`` (session): ``directus_factory(env={"ACCESS_TOKEN_TTL": "4s"})``, the
+  plugin's ``directus_server_factory``: an extra local server with a custom environment, one per
+  distinct env, all stopped at the end.
 
 Every test under tests/integration/ is marked ``integration``; the terminal summary reports how
 many of them passed, and prints the end of the server logs when something failed.
@@ -20,9 +22,7 @@ many of them passed, and prints the end of the server logs when something failed
 from __future__ import annotations
 
 import os
-from collections import deque
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -32,6 +32,7 @@ import pytest
 os.environ.setdefault("DIRECTUS_ORM_CACHE", str(Path(__file__).resolve().parent.parent / ".cache"))
 
 from directus_orm import localserver
+from directus_orm.testing import DirectusServer, ServerFactory
 
 VERSION = localserver.default_version()
 DATABASE = localserver.default_database()
@@ -39,112 +40,35 @@ INTEGRATION_DIR = Path(__file__).resolve().parent / "integration"
 LOG_TAIL_ON_FAILURE = 60
 
 
-@dataclass(frozen=True)
-class ServerInfo:
-    """Where a Directus server is and how to log in as its admin."""
-
-    url: str
-    email: str
-    password: str
-    log_path: Path | None = None  # None for an external server ($DIRECTUS_URL)
-    name: str = "external"
-    version: str | None = None  # None for an external server: ask it (/server/info)
-    database: str | None = None  # "sqlite" / "postgres"; None for an external server
-    sqlite_path: Path | None = None  # the database file of a local SQLite server
-
-    def log_tail(self, lines: int = 200) -> str:
-        if self.log_path is None:
-            return "(external server: no log available)"
-        try:
-            with open(self.log_path, encoding="utf-8", errors="replace") as handle:
-                return "".join(deque(handle, maxlen=lines))
-        except OSError:
-            return f"(no log at {self.log_path})"
-
-
 class DirectusFactory(Protocol):
-    def __call__(self, env: Mapping[str, str] | None = None, *, timeout: float = 120.0) -> ServerInfo: ...
+    def __call__(self, env: Mapping[str, str] | None = None, *, timeout: float = 120.0) -> DirectusServer: ...
 
 
 class _SessionState:
-    main: ServerInfo | None = None
-    servers: list[ServerInfo] = []  # every local server started, for the failure log tails
+    main: DirectusServer | None = None
+    servers: list[DirectusServer] = []  # every server used, for the failure log tails
     outcomes: dict[str, str] = {}  # integration test nodeid -> passed/failed/error/skipped
 
 
-def _start_local(
-    env: Mapping[str, str] | None, name: str, timeout: float
-) -> tuple[localserver.LocalDirectus, ServerInfo]:
-    server = localserver.LocalDirectus(env=env, name=name, version=VERSION, database=DATABASE)
-    try:
-        server.start(timeout=timeout)
-    except Exception as exc:
-        server.stop()
-        pytest.fail(
-            f"could not start a local Directus {VERSION} on {DATABASE} "
-            f"(name={name!r}, env={dict(env or {})!r}):\n{exc}",
-            pytrace=False,
-        )
-    info = ServerInfo(
-        url=server.url,
-        email=server.admin_email,
-        password=server.admin_password,
-        log_path=server.log_path,
-        name=name,
-        version=server.version,
-        database=server.database,
-        sqlite_path=server.sqlite_path,
-    )
-    _SessionState.servers.append(info)
-    return server, info
+@pytest.fixture(scope="session")
+def directus_server(directus_server: DirectusServer) -> DirectusServer:
+    """The plugin's server of the run (booted, or ``$DIRECTUS_URL``), noted for the summary."""
+    _SessionState.main = directus_server
+    _SessionState.servers.append(directus_server)
+    return directus_server
 
 
 @pytest.fixture(scope="session")
-def directus_server() -> Iterator[ServerInfo]:
-    external = os.environ.get("DIRECTUS_URL")
-    if external:
-        info = ServerInfo(
-            url=external.rstrip("/"),
-            email=os.environ.get("DIRECTUS_EMAIL", localserver.ADMIN_EMAIL),
-            password=os.environ.get("DIRECTUS_PASSWORD", localserver.ADMIN_PASSWORD),
-        )
-        _SessionState.main = info
-        yield info
-        return
-    server, info = _start_local(None, "pytest-main", 180.0)
-    _SessionState.main = info
-    try:
-        yield info
-    finally:
-        server.stop()
+def directus_factory(directus_server_factory: ServerFactory) -> DirectusFactory:
+    """``directus_factory(env={...})``: the plugin's server for these settings (one per env)."""
 
+    def factory(env: Mapping[str, str] | None = None, *, timeout: float = 120.0) -> DirectusServer:
+        server = directus_server_factory(env)
+        if server not in _SessionState.servers:
+            _SessionState.servers.append(server)
+        return server
 
-@pytest.fixture(scope="session")
-def directus_factory() -> Iterator[DirectusFactory]:
-    started: dict[tuple[tuple[str, str], ...], ServerInfo] = {}
-    failed: dict[tuple[tuple[str, str], ...], str] = {}
-    servers: list[localserver.LocalDirectus] = []
-
-    def factory(env: Mapping[str, str] | None = None, *, timeout: float = 120.0) -> ServerInfo:
-        key = tuple(sorted((env or {}).items()))
-        if key in started:
-            return started[key]
-        if key in failed:
-            pytest.fail(failed[key], pytrace=False)
-        try:
-            server, info = _start_local(env, f"pytest-extra{len(servers) + len(failed) + 1}", timeout)
-        except pytest.fail.Exception as exc:
-            failed[key] = str(exc)
-            raise
-        servers.append(server)
-        started[key] = info
-        return info
-
-    try:
-        yield factory
-    finally:
-        for server in servers:
-            server.stop()
+    return factory
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,0 +1,1 @@
+"""A tiny blog on Directus: the sample app that examples/testing/tests tests with the plugin."""
