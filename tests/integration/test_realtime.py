@@ -407,7 +407,9 @@ def test_sync_server_restart_reconnects_and_resubscribes(rt_server, rt_writer):
             downtime = rt_server.restart()
             resumed = sub.get(timeout=30)
             assert (resumed.type, resumed.gap) == ("init", True), downtime
-            assert s.realtime.connections == 2
+            # One socket before the restart and at least one after it: a socket that the
+            # restarting server accepts and then drops makes the client connect once more.
+            assert s.realtime.connections >= 2
             Article.objects.using(rt_writer).create(title="after restart", status="published")
             event = sub.get(timeout=1.0)
             assert (event.type, event.items[0].title) == ("create", "after restart")
@@ -583,7 +585,9 @@ async def test_async_server_restart_reconnects_and_resubscribes(rt_server, rt_wr
             await asyncio.to_thread(rt_server.restart)
             resumed = await sub.get(timeout=30)
             assert (resumed.type, resumed.gap) == ("init", True)
-            assert s.realtime.connections == 2
+            # One socket before the restart and at least one after it: a socket that the
+            # restarting server accepts and then drops makes the client connect once more.
+            assert s.realtime.connections >= 2
             await asyncio.to_thread(
                 Article.objects.using(rt_writer).create, title="after restart", status="published"
             )
