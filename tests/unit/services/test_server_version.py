@@ -118,7 +118,6 @@ def test_hashing_follows_the_known_version(httpx_mock: HTTPXMock, session: Sessi
 
 
 def test_hashing_on_12_is_local_without_a_probe(httpx_mock: HTTPXMock, session: Session):
-    pytest.importorskip("argon2")
     httpx_mock.add_response(url=f"{URL}/server/info", json=info("12.4.0"))
     session.server.version()
     hashed = session.utils.hash_generate("x")
